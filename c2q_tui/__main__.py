@@ -1,0 +1,3 @@
+from c2q_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The `c2q-tui` command: the app (default), `ask`, `sessions`, `config` and `serve`.
+
+Headless subcommands never import Textual, so scripts start fast and work without a terminal.
+Exit codes: 0 success, 1 a failure reported in one line on stderr, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from c2q_tui import __version__
+from c2q_tui.config import ConfigError, describe, resolve
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", help="profile name from config.toml (default: the config's default)")
+    p.add_argument("--database-url", help="embedded backend on this SQLAlchemy database URL")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="c2q-tui", description="Ask your database questions in plain language.")
+    parser.add_argument("--version", action="version", version=f"c2q-tui {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="ask one question and print the answer")
+    ask.add_argument("question", help="the question, in plain language")
+    _common(ask)
+    where = ask.add_mutually_exclusive_group()
+    where.add_argument("--session", type=int, metavar="ID", help="continue this session")
+    where.add_argument("--new-session", action="store_true", help="start a new session")
+    ask.add_argument("--mode", choices=["direct", "auto_breakdown"], default="direct")
+    ask.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    ask.add_argument("--sql-only", action="store_true", help="print only the SQL")
+    ask.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="give up after this long")
+
+    sessions = sub.add_parser("sessions", help="list the profile's sessions")
+    _common(sessions)
+    sessions.add_argument("--remote", action="store_true", help="ask the service (costs one request)")
+
+    cfg = sub.add_parser("config", help="show the resolved configuration (secrets redacted)")
+    _common(cfg)
+
+    serve = sub.add_parser("serve", help="run the embedded Chat2Query-compatible backend over HTTP")
+    from c2q_tui.local import serve as serve_mod
+
+    serve_mod.add_arguments(serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ask":
+            from c2q_tui.ask import run_ask
+
+            return run_ask(args)
+        if args.command == "sessions":
+            from c2q_tui.ask import run_sessions
+
+            return run_sessions(args)
+        if args.command == "config":
+            return _run_config(args)
+        if args.command == "serve":
+            from c2q_tui.local import serve as serve_mod
+
+            return serve_mod.run(args)
+        return _run_app(args)
+    except ConfigError as e:
+        print(f"c2q-tui: configuration error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("c2q-tui: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_config(args: argparse.Namespace) -> int:
+    resolved = resolve(args.profile, database_url=args.database_url)
+    state = "found" if resolved.config_exists else "not found; using defaults"
+    print(f"config file: {resolved.config_path} ({state})")
+    if resolved.profile_names:
+        print(f"profiles:    {', '.join(resolved.profile_names)} (default: {resolved.default_name or '-'})")
+    print(f"active:      {resolved.profile.name} [{resolved.profile.kind}]")
+    rows = describe(resolved)
+    width = max(len(k) for k, _, _ in rows)
+    vwidth = min(max(len(v) for _, v, _ in rows), 60)
+    for key, value, source in rows:
+        print(f"  {key:<{width}}  {value:<{vwidth}}  ({source})")
+    try:
+        resolved.profile.check()
+    except ConfigError as e:
+        print(f"warning: {e}", file=sys.stderr)
+    return 0
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    resolved = resolve(args.profile, database_url=args.database_url)
+    print(
+        "c2q-tui: the terminal app is not built yet.\n"
+        f"Profile {resolved.profile.name!r} is ready for the headless commands:\n"
+        '  c2q-tui ask "how many companies are there"\n'
+        "  c2q-tui sessions\n"
+        "  c2q-tui serve\n"
+        "  c2q-tui config"
+    )
+    return 0
