@@ -13,14 +13,34 @@ from c2q_tui.local.database import Database
 from c2q_tui.local.schema import ColumnInfo, SchemaInfo, TableInfo
 
 from .lexicon import norm_words, singular, words_of
-from .vocab import ABBREVIATIONS, KEYWORDS, KIND_SUFFIXES, SYNONYMS
+from .vocab import ABBREVIATIONS, AMBIGUOUS, FILLER, KEYWORDS, KIND_SUFFIXES, SIZE_MEASURES, SYNONYMS
 
 MAX_VALUES = 3000  # text columns with more distinct values are not indexed (free text, ids)
 MAX_VALUE_LEN = 80
 _NAME_COL = re.compile(r"(^|_)(name|title|label|username|full_name|display_name)$", re.I)
 _YEAR_COL = re.compile(r"(^|_)(year|yr)(_|$)", re.I)
-_CORP_SUFFIX = {"inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "plc", "llc",
-                "group", "holding", "holdings", "incorporated", "limited", "sa", "ag", "nv", "se"}
+_CORP_SUFFIX = {
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "ltd",
+    "plc",
+    "llc",
+    "group",
+    "holding",
+    "holdings",
+    "incorporated",
+    "limited",
+    "sa",
+    "ag",
+    "nv",
+    "se",
+}
 
 
 @dataclass
@@ -38,10 +58,18 @@ class ColMeta:
     max_value: Any = None
     min_value: Any = None
     indexed: bool = False  # its text values are in the value index
+    derived: tuple[str, str, str | None] | None = None  # (quantity, price, discount): a computed measure
+
+    @property
+    def flag(self) -> bool:
+        yes_no = (
+            self.distinct is not None and self.distinct <= 2 and {self.min_value, self.max_value} <= {0, 1}
+        )
+        return self.numeric and not self.key and (yes_no or self.name.lower().startswith(("is_", "has_")))
 
     @property
     def measure(self) -> bool:
-        return self.numeric and not self.key and not self.year_like
+        return self.numeric and not self.key and not self.year_like and not self.flag
 
     @property
     def phrase(self) -> str:
@@ -64,7 +92,7 @@ class TableMeta:
 
     @property
     def plural(self) -> str:
-        return " ".join(self.words)
+        return " ".join(words_of(self.name))
 
 
 @dataclass(frozen=True)
@@ -108,7 +136,7 @@ class Index:
         return [c for t in self.tables.values() for c in t.columns.values()]
 
     def add_phrase(self, words: tuple[str, ...], ref: SchemaRef) -> None:
-        if not words or words in KEYWORDS and ref.score < 3:
+        if not words or (words in KEYWORDS and words not in AMBIGUOUS and ref.score < 3):
             return
         refs = self.phrases[words]
         for i, old in enumerate(refs):
@@ -143,11 +171,22 @@ def build_index(db: Database, schema: SchemaInfo) -> Index:
         cols: dict[str, ColMeta] = {}
         for c in t.columns:
             words = _lemmas(words_of(c.name))
-            key = c.primary_key or c.name in fk_cols or words[-1:] == ("id",) or c.name.lower() == "id"
+            key = (
+                (c.primary_key and len(t.primary_key) == 1)
+                or c.name in fk_cols
+                or words[-1:] == ("id",)
+                or c.name.lower() == "id"
+            )
             year_like = bool(_YEAR_COL.search(c.name)) and c.is_numeric
             cols[c.name] = ColMeta(
-                table=t.name, name=c.name, info=c, words=words, numeric=c.is_numeric and not c.is_temporal,
-                temporal=c.is_temporal and not year_like, year_like=year_like, key=key,
+                table=t.name,
+                name=c.name,
+                info=c,
+                words=words,
+                numeric=c.is_numeric and not c.is_temporal,
+                temporal=c.is_temporal and not year_like,
+                year_like=year_like,
+                key=key,
                 pk=c.primary_key,
             )
         tables[t.name] = TableMeta(t.name, t, _lemmas(words_of(t.name)), cols)
@@ -155,7 +194,9 @@ def build_index(db: Database, schema: SchemaInfo) -> Index:
     _profile(db, idx)
     for tm in tables.values():
         tm.label = _label_column(tm)
+        _derived_revenue(tm)
     _schema_phrases(idx)
+    _size_phrases(idx)
     _edges(idx)
     return idx
 
@@ -212,6 +253,45 @@ def _add_value(idx: Index, c: ColMeta, v: str) -> None:
             idx.values[tuple(core)].append(partial)
     for n in range(1, len(core)):
         idx.prefixes[tuple(core[:n])].append(partial)
+    # "Amazon.com, Inc." is also reached by "Amazon"
+    split = [p for w in core for p in re.split(r"[.\-/]", w) if p]
+    if split != core and len(split) > 1:
+        for n in range(1, len(split)):
+            if partial not in idx.prefixes[tuple(split[:n])]:
+                idx.prefixes[tuple(split[:n])].append(partial)
+
+
+def _derived_revenue(tm: TableMeta) -> None:
+    """Order lines with a quantity and a unit price but no amount column get a computed "revenue"."""
+    measures = [c for c in tm.columns.values() if c.measure]
+    if (
+        any(w in ("revenue", "sale", "amount", "total") for c in measures for w in c.words)
+        or "revenue" in tm.columns
+    ):
+        return
+    qty = next(
+        (c for c in measures if "quantity" in c.words or ("unit" in c.words and "price" not in c.words)), None
+    )
+    price = next((c for c in measures if "price" in c.words), None)
+    if qty is None or price is None:
+        return
+    disc = next(
+        (
+            c
+            for c in measures
+            if "discount" in c.words and isinstance(c.max_value, int | float) and 0 <= c.max_value <= 1
+        ),
+        None,
+    )
+    info = ColumnInfo(name="revenue", type="REAL")
+    tm.columns["revenue"] = ColMeta(
+        tm.name,
+        "revenue",
+        info,
+        ("revenue",),
+        numeric=True,
+        derived=(qty.name, price.name, disc.name if disc else None),
+    )
 
 
 def _label_column(tm: TableMeta) -> str | None:
@@ -230,7 +310,7 @@ def _label_column(tm: TableMeta) -> str | None:
 def _schema_phrases(idx: Index) -> None:
     for tm in idx.tables.values():
         tw = tm.words
-        for phrase in {tw, tw[:-1] + (tm.noun,)}:
+        for phrase in {tw, (*tw[:-1], tm.noun)}:
             idx.add_phrase(phrase, SchemaRef(tm.name, None, 3))
             for syn in _synonyms(phrase):
                 idx.add_phrase(syn, SchemaRef(tm.name, None, 2, "synonym"))
@@ -246,18 +326,45 @@ def _schema_phrases(idx: Index) -> None:
             for syn in _synonyms(cw):
                 idx.add_phrase(syn, SchemaRef(tm.name, c.name, 2, "synonym"))
             stripped = cw
-            while len(stripped) > 1 and stripped[-1] in KIND_SUFFIXES:
+            while len(stripped) > 1 and stripped[-1] in (*KIND_SUFFIXES, "on", "at", "date", "time", "ts"):
                 stripped = stripped[:-1]
+            if stripped[-1:] and stripped[-1] in FILLER and len(stripped) == 1:
+                stripped = cw
             if len(stripped) > 1 and stripped[0] in (tm.noun, *tw) and stripped[1:] != ("id",):
                 stripped = stripped[1:]  # "company_name" in companies, "order_date" in orders
             if stripped != cw:
-                idx.add_phrase(stripped, SchemaRef(tm.name, c.name, 1.8, "partial"))
+                # "selected_at" -> "selected" is weaker than a table named by the same verb
+                weak = c.temporal and cw[-1] in ("on", "at", "date", "time", "ts")
+                idx.add_phrase(stripped, SchemaRef(tm.name, c.name, 1.3 if weak else 1.8, "partial"))
                 for syn in _synonyms(stripped):
                     idx.add_phrase(syn, SchemaRef(tm.name, c.name, 1.4, "synonym"))
-            if len(cw) > 1 and cw[0] not in ("is", "has") and not c.key:
+            if (c.name == tm.label and "name" in cw) or "title" in cw:
+                idx.add_phrase((cw[-1],), SchemaRef(tm.name, c.name, 1.5, "partial"))
+            if (
+                len(cw) > 1
+                and cw[0] not in ("is", "has")
+                and not c.key
+                and cw[-1] not in FILLER
+                and len(cw[-1]) >= 3
+                and cw[-1] not in KIND_SUFFIXES
+            ):
                 idx.add_phrase(cw[-1:], SchemaRef(tm.name, c.name, 1.0, "partial"))
                 for syn in _synonyms(cw[-1:]):
                     idx.add_phrase(syn, SchemaRef(tm.name, c.name, 0.9, "synonym"))
+
+
+def _size_phrases(idx: Index) -> None:
+    """ "size", "big": each table's preferred size measure, reported as an assumption when used."""
+    for tm in idx.tables.values():
+        measures = [c for c in tm.columns.values() if c.measure and c.derived is None]
+        best = next(
+            (c for want in SIZE_MEASURES for c in measures if c.phrase == want or want in c.phrase.split()),
+            None,
+        )
+        if best is None:
+            continue
+        for word in ("size", "big", "large", "small", "sized"):
+            idx.add_phrase((word,), SchemaRef(tm.name, best.name, 1.2, "size"))
 
 
 def _edges(idx: Index) -> None:
@@ -276,6 +383,8 @@ def _edges(idx: Index) -> None:
     for tm in idx.tables.values():
         for c in tm.columns.values():
             ref = pks.get(c.name)
-            if ref and ref != tm.name and not c.pk or ref and ref != tm.name and len(tm.info.primary_key) > 1:
+            if (ref and ref != tm.name and not c.pk) or (
+                ref and ref != tm.name and len(tm.info.primary_key) > 1
+            ):
                 idx.edges[tm.name].append(Edge(tm.name, ref, ((c.name, c.name),), True))
                 idx.edges[ref].append(Edge(ref, tm.name, ((c.name, c.name),), False))

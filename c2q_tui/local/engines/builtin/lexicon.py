@@ -18,45 +18,174 @@ _TOKEN = re.compile(
 )
 
 MULTIPLIERS = {
-    "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
-    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "t": 1e12, "tn": 1e12, "trillion": 1e12,
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
     "trillions": 1e12,
 }
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "fifty": 50,
+    "hundred": 100,
     "dozen": 12,
 }
 ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
 }
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
 # Short words that are also common values or tickers ("US", "IT", "ALL") only count as values
 # when written in upper case.
 COMMON_SHORT = {
-    "a", "an", "as", "at", "be", "by", "do", "go", "he", "hi", "i", "in", "is", "it", "me", "my", "no",
-    "of", "on", "or", "so", "to", "up", "us", "we", "all", "and", "any", "are", "but", "can", "for",
-    "get", "has", "how", "its", "new", "not", "now", "one", "our", "out", "per", "see", "the", "top",
-    "was", "who", "why", "you", "ok", "am", "low", "max", "min", "avg", "key", "day", "may",
+    "a",
+    "an",
+    "as",
+    "at",
+    "be",
+    "by",
+    "do",
+    "go",
+    "he",
+    "hi",
+    "i",
+    "in",
+    "is",
+    "it",
+    "me",
+    "my",
+    "no",
+    "of",
+    "on",
+    "or",
+    "so",
+    "to",
+    "up",
+    "us",
+    "we",
+    "all",
+    "and",
+    "any",
+    "are",
+    "but",
+    "can",
+    "for",
+    "get",
+    "has",
+    "how",
+    "its",
+    "new",
+    "not",
+    "now",
+    "one",
+    "our",
+    "out",
+    "per",
+    "see",
+    "the",
+    "top",
+    "was",
+    "who",
+    "why",
+    "you",
+    "ok",
+    "am",
+    "low",
+    "max",
+    "min",
+    "avg",
+    "key",
+    "day",
+    "may",
 }
 
 _IRREGULAR = {
-    "people": "person", "children": "child", "men": "man", "women": "woman", "indices": "index",
-    "indexes": "index", "data": "data", "media": "media", "criteria": "criterion", "series": "series",
-    "species": "species", "news": "news", "analyses": "analysis", "statuses": "status", "gas": "gas",
-    "sales": "sale", "address": "address", "addresses": "address", "business": "business",
-    "businesses": "business", "class": "class", "classes": "class", "status": "status", "bus": "bus",
-    "canvas": "canvas", "plus": "plus", "us": "us", "its": "its", "this": "this", "was": "was",
-    "has": "has", "is": "is", "does": "does", "as": "as", "analysis": "analysis", "less": "less",
+    "people": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "indices": "index",
+    "indexes": "index",
+    "data": "data",
+    "media": "media",
+    "criteria": "criterion",
+    "series": "series",
+    "species": "species",
+    "news": "news",
+    "analyses": "analysis",
+    "statuses": "status",
+    "gas": "gas",
+    "sales": "sale",
+    "address": "address",
+    "addresses": "address",
+    "business": "business",
+    "businesses": "business",
+    "class": "class",
+    "classes": "class",
+    "status": "status",
+    "bus": "bus",
+    "canvas": "canvas",
+    "plus": "plus",
+    "us": "us",
+    "its": "its",
+    "this": "this",
+    "was": "was",
+    "has": "has",
+    "is": "is",
+    "does": "does",
+    "as": "as",
+    "analysis": "analysis",
+    "less": "less",
 }
 
 
@@ -93,6 +222,7 @@ class Token:
     number: float | None = None
     is_percent: bool = False
     has_unit: bool = False  # "1 trillion", "$5", "100k": clearly an amount, not a count or a year
+    mult: float = 1.0  # the multiplier word that followed ("billion" -> 1e9)
 
     @property
     def lemma(self) -> str:
@@ -146,7 +276,15 @@ def tokenize(question: str) -> list[Token]:
             if prev is not None and prev.kind == "number" and norm in MULTIPLIERS and not prev.has_unit:
                 prev.number = (prev.number or 0) * MULTIPLIERS[norm]
                 prev.has_unit = True
+                prev.mult = MULTIPLIERS[norm]
                 prev.text += " " + word
+                continue
+            if (
+                prev is not None
+                and prev.kind == "number"
+                and norm in ("dollar", "dollars", "usd", "euro", "euros", "eur", "bucks")
+            ):
+                prev.has_unit = True
                 continue
             if prev is not None and prev.kind == "number" and norm in ("percent", "pct"):
                 prev.is_percent = True

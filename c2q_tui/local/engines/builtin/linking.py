@@ -8,12 +8,27 @@ import difflib
 from dataclasses import dataclass, field
 
 from .index import Index, SchemaRef, ValueRef
-from .lexicon import COMMON_SHORT, MONTHS, Token, singular, stem, tokenize
+from .lexicon import COMMON_SHORT, MONTHS, Token, norm_words, singular, stem, tokenize
 from .vocab import AMBIGUOUS, COUNTRIES, FILLER, KEYWORDS, PLACE_CODE_COLUMNS, US_STATES
 
 MAX_NGRAM = 6
-_DATE_PREPS = {"in", "during", "since", "before", "after", "of", "until", "from", "to", "through", "by",
-               "till", "and", "for", "between"}
+_DATE_PREPS = {
+    "in",
+    "during",
+    "since",
+    "before",
+    "after",
+    "of",
+    "until",
+    "from",
+    "to",
+    "through",
+    "by",
+    "till",
+    "and",
+    "for",
+    "between",
+}
 
 
 @dataclass
@@ -73,11 +88,15 @@ def _place_values(idx: Index, phrase: str) -> list[ValueRef]:
     for table, code in (("state", US_STATES.get(phrase)), ("country", COUNTRIES.get(phrase))):
         if not code:
             continue
-        for ref in idx.values.get((code.lower(),), []):
+        names = US_STATES if table == "state" else COUNTRIES
+        aliases = {code.lower(), *(n for n, c in names.items() if c == code)}
+        refs = [r for a in sorted(aliases) for r in idx.values.get(tuple(norm_words(a)), [])]
+        for ref in refs:
             col = idx.col(ref.table, ref.column)
-            if any(w in PLACE_CODE_COLUMNS for w in col.words) and table in col.words or (
-                table == "country" and "country" in col.words
-            ):
+            if (
+                (any(w in PLACE_CODE_COLUMNS for w in col.words) and table in col.words)
+                or (table == "country" and "country" in col.words)
+            ) and all((o.table, o.column, o.value) != (ref.table, ref.column, ref.value) for o in out):
                 out.append(ValueRef(ref.table, ref.column, ref.value, True, via=phrase))
     return out
 
@@ -124,10 +143,19 @@ def link(question: str, idx: Index, overlay: Overlay | None = None) -> list[Ment
                     values += idx.values.get((tokens[i].norm,), []) if key != (tokens[i].norm,) else []
             places = _place_values(idx, " ".join(t.norm for t in span))
             values += [p for p in places if p not in values]
-            if kw and (key not in AMBIGUOUS or not refs and not values) and not (size == 1 and values and
-                                                                                 tokens[i].upper):
+            if (
+                kw
+                and (key not in AMBIGUOUS or (not refs and not values))
+                and not (size == 1 and values and tokens[i].upper)
+            ):
                 found = Mention(i, i + size, "kw", text, kw=kw, refs=refs, values=values)
-            elif refs and (not values or max(r.score for r in refs) >= 2 or size > 1 and not values[0].exact):
+            elif (
+                refs
+                and (not values or max(r.score for r in refs) >= 2 or (size > 1 and not values[0].exact))
+                and not (
+                    values and max(r.score for r in refs) < 3 and _column_next(idx, lem, i, size, values)
+                )
+            ):
                 found = Mention(i, i + size, "schema", text, kw=kw, refs=refs, values=values)
             elif values:
                 found = Mention(i, i + size, "value", text, kw=kw, refs=refs, values=values)
@@ -153,6 +181,17 @@ def link(question: str, idx: Index, overlay: Overlay | None = None) -> list[Ment
 KEYWORDS_FIRST = {k[0] for k in KEYWORDS if len(k) == 1}
 
 
+def _column_next(idx: Index, lem: list[str], i: int, size: int, values: list[ValueRef]) -> bool:
+    """ "Consumer segment", "sector Energy": a value next to the name of its own column is a value."""
+    cols = {(v.table, v.column) for v in values}
+    for j in (i + size, i - 1):
+        if 0 <= j < len(lem):
+            refs = idx.phrases.get((lem[j],), [])
+            if any((r.table, r.column) in cols for r in refs):
+                return True
+    return False
+
+
 def _has_exact(idx: Index, key: list[str]) -> bool:
     return tuple(key) in idx.values
 
@@ -162,10 +201,14 @@ def _single(tokens: list[Token], i: int, idx: Index, ov: Overlay) -> Mention:
     if tok.kind == "punct":
         return Mention(i, i + 1, "punct", tok.text)
     lemma = tok.lemma
-    if lemma in MONTHS and (i + 1 < len(tokens) and tokens[i + 1].kind == "number"
-                            or i > 0 and tokens[i - 1].norm in _DATE_PREPS) and lemma != "may" or (
-        lemma == "may" and i + 1 < len(tokens) and tokens[i + 1].kind == "number"
-    ):
+    if (
+        lemma in MONTHS
+        and (
+            (i + 1 < len(tokens) and tokens[i + 1].kind == "number")
+            or (i > 0 and tokens[i - 1].norm in _DATE_PREPS)
+        )
+        and lemma != "may"
+    ) or (lemma == "may" and i + 1 < len(tokens) and tokens[i + 1].kind == "number"):
         return Mention(i, i + 1, "month", tok.text, number=float(MONTHS[lemma]))
     if lemma in FILLER or tok.norm in FILLER:
         return Mention(i, i + 1, "filler", tok.text)
@@ -181,8 +224,9 @@ def _single(tokens: list[Token], i: int, idx: Index, ov: Overlay) -> Mention:
         singles = [k[0] for k in idx.phrases if len(k) == 1 and len(k[0]) >= 4]
         close = difflib.get_close_matches(lemma, singles, n=1, cutoff=0.84)
         if close:
-            return Mention(i, i + 1, "schema", tok.text, refs=list(idx.phrases[(close[0],)]),
-                           note=f"fuzzy:{close[0]}")
+            return Mention(
+                i, i + 1, "schema", tok.text, refs=list(idx.phrases[(close[0],)]), note=f"fuzzy:{close[0]}"
+            )
     return Mention(i, i + 1, "word", tok.text)
 
 

@@ -63,7 +63,9 @@ class Plan:
             return Col(**x) if x else None
 
         def agg(x: dict[str, Any] | None) -> Agg | None:
-            return Agg(x["func"], col(x.get("col")), x.get("distinct", False), x.get("of_table")) if x else None
+            return (
+                Agg(x["func"], col(x.get("col")), x.get("distinct", False), x.get("of_table")) if x else None
+            )
 
         def flt(x: dict[str, Any]) -> Filter:
             c = col(x["col"])
@@ -84,8 +86,12 @@ class Plan:
 
     def tables(self) -> list[str]:
         seen = [self.table]
-        cols: list[Col] = [*self.select, *self.group, *(f.col for f in self.filters),
-                           *(f.col for f in self.having)]
+        cols: list[Col] = [
+            *self.select,
+            *self.group,
+            *(f.col for f in self.filters),
+            *(f.col for f in self.having),
+        ]
         cols += [a.col for a in self.aggs if a.col] + [o.col for o in self.order if o.col]
         for c in cols:
             if c.table not in seen:

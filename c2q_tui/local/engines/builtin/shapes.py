@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .grammar import Unmappable, is_table, numeric_col
 from .linking import Mention
+from .parsed import Unmappable, is_table, numeric_col
 from .plan import Agg, Col, Filter, Order, Plan
+from .sqlgen import fans_out, join_tree
 
 if TYPE_CHECKING:
     from .assemble import Assembler
@@ -32,10 +33,12 @@ def apply_shape(a: Assembler, plan: Plan) -> None:
     if sup is not None:
         direction, target = sup
         desc = direction == "desc"
-        dim_target = p.wh_target is not None and not is_table(p.wh_target) and not numeric_col(idx, p.wh_target)
-        if target is not None and numeric_col(idx, target):
-            col = a.pick(target, "measure")
-            if grouped or dim_target and plan.aggs:
+        dim_target = (
+            p.wh_target is not None and not is_table(p.wh_target) and not numeric_col(idx, p.wh_target)
+        )
+        if target is not None and _orderable(a, target):
+            col = a.pick(target, "order")
+            if grouped or (dim_target and plan.aggs):
                 if not plan.aggs:
                     plan.aggs.append(Agg("max" if desc else "min", col))
                 plan.order = [Order(agg=len(plan.aggs) - 1, desc=desc)]
@@ -50,7 +53,7 @@ def apply_shape(a: Assembler, plan: Plan) -> None:
                 a.note(target.text, f"{col.column} is summed per {plan.group[0].column} to rank them")
             elif plan.aggs:
                 plan.aggs.append(Agg("max" if desc else "min", col))
-            elif p.tables or p.wh_target is not None and is_table(p.wh_target) or p.list_intent:
+            elif p.tables or (p.wh_target is not None and is_table(p.wh_target)) or p.list_intent:
                 _argmax(a, plan, col, desc, 1 if p.limit is None else p.limit)
             else:
                 plan.aggs.append(Agg("max" if desc else "min", col))
@@ -82,27 +85,52 @@ def apply_shape(a: Assembler, plan: Plan) -> None:
             plan.limit = p.limit or 1
         else:
             word = target.text if target is not None else "largest" if desc else "smallest"
-            col = a.size_measure(plan.table, word)
+            col = a.time_col([plan.table]) if p.sup_time else a.size_measure(plan.table, word)
             plural = target is not None and target.text.lower().endswith("s")
             _argmax(a, plan, col, desc, p.limit or (None if plural else 1))
+    if plan.group and not plan.aggs:
+        # "revenue per category": a measure named next to a grouping is summed
+        for m in p.columns:
+            if not m.used and numeric_col(idx, m):
+                col = a.pick(m, "measure")
+                plan.aggs.append(Agg("sum", col))
+                m.used = True
+                a.note(m.text, f"{col.column} is summed per group")
+        if not plan.aggs:
+            plan.aggs.append(Agg("count", of_table=plan.table))
     if p.limit is not None:
         _top_n(a, plan)
     _orders(a, plan)
     if not plan.aggs and not plan.group:
         _list_columns(a, plan)
     elif p.columns and not plan.group and plan.aggs:
-        leftovers = [m.text for m in p.columns if not m.used and not numeric_col(idx, m)]
+        leftovers = [m.text for m in p.columns if not m.used and not numeric_col(idx, m) and a.categorical(m)]
         if leftovers and not any(s.target in p.columns for s in p.aggs):
             for m in p.columns:
-                if not m.used and not numeric_col(idx, m):
+                if not m.used and not numeric_col(idx, m) and a.categorical(m):
                     plan.group.append(a.pick(m, "any"))
                     plan.select.insert(0, plan.group[-1])
 
 
+def _orderable(a: Assembler, m: Mention) -> bool:
+    if m.kind != "schema" or is_table(m):
+        return False
+    return any(
+        (a.idx.col(r.table, r.column or "").numeric and not a.idx.col(r.table, r.column or "").key)
+        or a.idx.col(r.table, r.column or "").temporal
+        or a.idx.col(r.table, r.column or "").year_like
+        for r in m.columns
+    )
+
+
 def _hidden_key(a: Assembler, c: Col, group: list[Col]) -> bool:
     tm = a.idx.tables[c.table]
-    return c.column in tm.info.primary_key and bool(tm.label) and tm.label != c.column and any(
-        g.table == c.table and g.column == tm.label for g in group)
+    return (
+        c.column in tm.info.primary_key
+        and bool(tm.label)
+        and tm.label != c.column
+        and any(g.table == c.table and g.column == tm.label for g in group)
+    )
 
 
 def _other_entity(a: Assembler, target: Mention) -> str | None:
@@ -116,12 +144,19 @@ def _other_entity(a: Assembler, target: Mention) -> str | None:
 
 
 def _argmax(a: Assembler, plan: Plan, col: Col, desc: bool, limit: int | None) -> None:
-    plan.order = [Order(col, desc=desc)]
     plan.limit = limit
-    plan.filters.append(Filter(col, "isnotnull"))
-    if col.table != plan.table and not plan.aggs:
-        # rank the entity by a column of a related table only when it is many-to-one from the entity
-        pass
+    if col.table != plan.table and not plan.aggs and fans_out(join_tree(a.idx, plan.table, [col.table])):
+        # "top 5 products by revenue": the measure lives in many rows per product, so sum it
+        plan.group = a.entity_group(plan.table)
+        plan.select = [g for g in plan.group if not _hidden_key(a, g, plan.group)]
+        plan.aggs.append(Agg("sum", col))
+        plan.order = [Order(agg=len(plan.aggs) - 1, desc=desc)]
+        a.note(col.column, f"{col.column} is summed per {a.idx.tables[plan.table].noun}")
+        return
+    plan.order = [Order(col, desc=desc)]
+    meta = a.idx.col(col.table, col.column)
+    if meta.info.nullable and meta.derived is None:
+        plan.filters.append(Filter(col, "isnotnull"))
     _add(plan.select, col)
 
 
@@ -142,8 +177,14 @@ def _top_n(a: Assembler, plan: Plan) -> None:
     if mentions:
         measure = a.pick(mentions[0], "any")
         p.order = [o for o in p.order if o[0] is not mentions[0]]
-    dim = p.wh_target if p.wh_target is not None and not is_table(p.wh_target) and p.wh_target.columns and \
-        not numeric_col(a.idx, p.wh_target) else None
+    dim = (
+        p.wh_target
+        if p.wh_target is not None
+        and not is_table(p.wh_target)
+        and p.wh_target.columns
+        and not numeric_col(a.idx, p.wh_target)
+        else None
+    )
     if measure is None:
         if dim is not None:
             raise Unmappable(f"could not tell what to rank {dim.text} by")
@@ -185,7 +226,9 @@ def _orders(a: Assembler, plan: Plan) -> None:
             desc = meta.measure
             if desc:
                 a.note("order", f"sorted by {col.column} from highest to lowest")
-        agg_i = next((i for i, g in enumerate(plan.aggs) if g.col is not None and g.col.key() == col.key()), None)
+        agg_i = next(
+            (i for i, g in enumerate(plan.aggs) if g.col is not None and g.col.key() == col.key()), None
+        )
         if agg_i is not None and plan.group:
             plan.order = [Order(agg=agg_i, desc=desc)]
             continue
@@ -208,15 +251,25 @@ def _list_columns(a: Assembler, plan: Plan) -> None:
     explicit: list[Col] = []
     wh = p.wh_target
     for m in [wh, *p.columns]:
-        if m is None or is_table(m) or m.used and m is not wh:
+        if m is None or is_table(m) or (m.used and m is not wh):
             continue
         if not m.columns:
             continue
-        explicit.append(a.pick(m, "any"))
-    dims_only = explicit and not p.tables and (wh is None or not is_table(wh)) and all(
-        not idx.col(c.table, c.column).measure and c.column != idx.tables[c.table].label for c in explicit
-    ) and not any(f.col.table == explicit[0].table and f.col.column in idx.tables[c.table].info.primary_key
-                  for f in plan.filters for c in explicit[:1])
+        _add(explicit, a.pick(m, "any"))
+    own = {c.table for c in explicit}
+    dims_only = (
+        explicit
+        and all(a.table_of(t) in own for t in p.tables)
+        and (wh is None or not is_table(wh))
+        and all(
+            not idx.col(c.table, c.column).measure and c.column != idx.tables[c.table].label for c in explicit
+        )
+        and not any(
+            f.col.table == explicit[0].table and f.col.column in idx.tables[c.table].info.primary_key
+            for f in plan.filters
+            for c in explicit[:1]
+        )
+    )
     if dims_only and not plan.order:
         # "list the sectors": the distinct values of a column
         plan.select = explicit
@@ -224,6 +277,17 @@ def _list_columns(a: Assembler, plan: Plan) -> None:
         plan.order = [Order(c) for c in explicit]
         return
     base = a.shown(plan.table)
+    tm = idx.tables[plan.table]
+    fks = [e for e in idx.edges.get(plan.table, []) if e.forward]
+    if tm.info.primary_key and all(any(c == x for e in fks for x, _ in e.pairs) for c in tm.info.primary_key):
+        # a link table ("index_compositions"): show what it links, by name, except what a filter pins
+        pinned = {f.col.table for f in plan.filters if f.op == "="}
+        base = []
+        for e in fks:
+            label = idx.tables[e.dst].label
+            if e.dst not in pinned and label:
+                base.append(Col(e.dst, label))
+        base = base or a.shown(plan.table)
     cols = list(base)
     for c in explicit:
         _add(cols, c)

@@ -1,0 +1,164 @@
+"""When to poll a job: a lognormal model of job durations and the poll plan built from it.
+
+Every poll costs one request of the 100 a day, so the plan aims for few polls without making the
+user wait noticeably past the job's end. A poll at elapsed time t detects every job that ended in
+(t/r, t] with a delay of at most (r-1)/r of its duration. The plan therefore:
+
+1. polls first at the 0.61 quantile of the learned duration distribution (jobs that end earlier
+   are caught by this one poll, the cheapest possible; its window (t1/1.25, t1] starts below the
+   median, which is what keeps the median delay under 25%);
+2. then polls every time elapsed grows by 23% up to the 0.97 quantile, so every job ending in that
+   range is detected within about 20% of its duration;
+3. then backs off by 50% per poll, capped, for the rare long jobs;
+4. never polls faster than once a second.
+
+With perfect knowledge no schedule beats about 2.86 requests per job (submit included) at a 25%
+median delay on lognormal durations with sigma 0.6: the target of <= 3.0 requests at <= 25% is near
+that edge. Simulated (median 6 s, sigma 0.6, 50 ms latency, learning from 10 earlier jobs through
+`estimate_duration` with whole-second `ended_at`): 2.98 requests per job, median delay 23% of the
+duration; without `ended_at` (imputed durations) 2.95 and 24%. Backing off 1.5x from the start
+costs about 2.9 requests but a 33% median delay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist, fmean, median
+
+_NORMAL = NormalDist()
+
+MIN_INTERVAL = 1.0
+"""Never poll faster than once a second."""
+
+
+@dataclass(frozen=True)
+class DurationPrior:
+    """What to assume about a kind of job before any has been seen."""
+
+    median: float
+    sigma: float
+    max_interval: float
+
+
+PRIORS: dict[str, DurationPrior] = {
+    # chat2data: the v2 doc sample took 3.9 s, v1's AI step 3.1 s; INF: typical 3-30 s
+    "chat2data": DurationPrior(6.0, 0.6, 20.0),
+    "chat2data_breakdown": DurationPrior(15.0, 0.6, 30.0),
+    "chat2data_v2": DurationPrior(6.0, 0.6, 20.0),
+    "refine_sql": DurationPrior(5.0, 0.6, 20.0),
+    "suggest_questions": DurationPrior(5.0, 0.7, 20.0),
+    # data summaries: "a few minutes" for large databases, near-instant for small ones
+    "data_summary": DurationPrior(45.0, 1.0, 60.0),
+    "data_summary_update": DurationPrior(10.0, 0.8, 30.0),
+}
+DEFAULT_PRIOR = DurationPrior(6.0, 0.8, 30.0)
+
+
+def prior_for(kind: str) -> DurationPrior:
+    return PRIORS.get(kind, DEFAULT_PRIOR)
+
+
+@dataclass(frozen=True)
+class DurationModel:
+    """Lognormal job durations: log(seconds) ~ Normal(mu, sigma)."""
+
+    mu: float
+    sigma: float
+    samples: int = 0
+
+    @classmethod
+    def from_prior(cls, prior: DurationPrior) -> DurationModel:
+        return cls(math.log(prior.median), prior.sigma, 0)
+
+    @classmethod
+    def fit(
+        cls, durations: Sequence[float], prior: DurationPrior, prior_weight: float = 2.0
+    ) -> DurationModel:
+        """Blend the prior (worth `prior_weight` jobs) with the observed durations.
+
+        Outliers (a job stuck for minutes) are clipped to 3 robust deviations so a single one does
+        not stretch the whole plan.
+        """
+        logs = [math.log(d) for d in durations if d > 0]
+        mu0, s0 = math.log(prior.median), prior.sigma
+        n = len(logs)
+        if n == 0:
+            return cls(mu0, s0, 0)
+        centre = median(logs)
+        mad = 1.4826 * median(abs(v - centre) for v in logs)
+        spread = max(mad, 0.1)
+        clipped = [min(max(v, centre - 3 * spread), centre + 3 * spread) for v in logs]
+        mean = fmean(clipped)
+        ss = sum((v - mean) ** 2 for v in clipped)
+        mu = (prior_weight * mu0 + n * mean) / (prior_weight + n)
+        var = (prior_weight * s0 * s0 + ss) / (prior_weight + n - 1) if n > 1 else s0 * s0
+        return cls(mu, min(max(math.sqrt(var), 0.15), 1.5), n)
+
+    @property
+    def median(self) -> float:
+        return math.exp(self.mu)
+
+    def quantile(self, q: float) -> float:
+        return math.exp(self.mu + self.sigma * _NORMAL.inv_cdf(min(max(q, 1e-6), 1 - 1e-6)))
+
+    def cdf(self, seconds: float) -> float:
+        if seconds <= 0:
+            return 0.0
+        return _NORMAL.cdf((math.log(seconds) - self.mu) / self.sigma)
+
+    def conditional_quantile(self, low: float, high: float, q: float = 0.5) -> float:
+        """The q-quantile of the duration of a job known to have ended within (low, high]."""
+        lo, hi = self.cdf(low), self.cdf(high)
+        if hi - lo < 1e-9:
+            return high if low <= 0 else math.sqrt(low * high)
+        return min(max(self.quantile(lo + q * (hi - lo)), low), high)
+
+
+@dataclass(frozen=True)
+class PollPlan:
+    """Seconds after submission of the first poll, then how each wait grows with elapsed time."""
+
+    first: float
+    bulk_until: float
+    max_interval: float
+    bulk_step: float = 0.23
+    tail_step: float = 0.5
+    min_interval: float = MIN_INTERVAL
+
+    @classmethod
+    def for_model(
+        cls,
+        model: DurationModel,
+        prior: DurationPrior,
+        *,
+        first_quantile: float = 0.61,
+        bulk_step: float = 0.23,
+        bulk_quantile: float = 0.97,
+    ) -> PollPlan:
+        return cls(
+            first=max(MIN_INTERVAL, model.quantile(first_quantile)),
+            bulk_until=model.quantile(bulk_quantile),
+            max_interval=max(MIN_INTERVAL, prior.max_interval),
+            bulk_step=bulk_step,
+        )
+
+    def wait_after(self, elapsed: float) -> float:
+        """How long to wait after a poll made `elapsed` seconds after submission."""
+        step = self.bulk_step if elapsed < self.bulk_until else self.tail_step
+        return min(max(self.min_interval, step * elapsed), max(self.max_interval, self.min_interval))
+
+
+def poll_offsets(plan: PollPlan, until: float) -> list[float]:
+    """The poll times (seconds after submission) the plan gives with instant answers, up to `until`."""
+    times = [plan.first]
+    while times[-1] < until:
+        times.append(times[-1] + plan.wait_after(times[-1]))
+    return times
+
+
+def plan_for(kind: str, durations: Sequence[float]) -> tuple[DurationModel, PollPlan]:
+    prior = prior_for(kind)
+    model = DurationModel.fit(durations, prior)
+    return model, PollPlan.for_model(model, prior)
