@@ -94,7 +94,7 @@ from c2q_tui.api.polling import (
 )
 from c2q_tui.api.quota import QuotaLedger, QuotaStatus, RateLimitInfo
 from c2q_tui.api.retry import NO_RETRY, RetryPolicy
-from c2q_tui.api.schedule import DurationModel, DurationPrior, PollPlan, plan_for
+from c2q_tui.api.schedule import DurationModel, DurationPrior, Observation, PollPlan, plan_for
 
 __all__ = [
     "KIND_BREAKDOWN",
@@ -154,6 +154,7 @@ __all__ = [
     "NetworkError",
     "NotFound",
     "NotReady",
+    "Observation",
     "PollPlan",
     "QuotaLedger",
     "QuotaStatus",

@@ -103,6 +103,8 @@ class CoreClient:
         self.last_rate_limit: RateLimitInfo | None = None
         self.requests_sent = 0
         self._jobs: OrderedDict[str, JobRef] = OrderedDict()
+        self._primed = auth != "digest"
+        self._prime_lock = asyncio.Lock()
         secret = self._private_key.get_secret_value()
         auth_obj: httpx.Auth = (
             httpx.DigestAuth(public_key, secret) if auth == "digest" else httpx.BasicAuth(public_key, secret)
@@ -207,6 +209,16 @@ class CoreClient:
             message = f"request to {host} failed: {text or type(exc).__name__}"
         return NetworkError(message, maybe_sent=maybe_sent, request=label)
 
+    async def _send(self, method: str, path: str, json: Any) -> httpx.Response:
+        if self._primed:
+            return await self._http.request(method, path, json=json)
+        # Until one digest challenge has been answered, requests go one at a time: fired together on
+        # a fresh DigestAuth, each would be challenged and the server would issue a nonce apiece.
+        async with self._prime_lock:
+            response = await self._http.request(method, path, json=json)
+            self._primed = True
+            return response
+
     async def _request(
         self,
         method: str,
@@ -221,7 +233,7 @@ class CoreClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(method, path.lstrip("/"), json=json)
+                response = await self._send(method, path.lstrip("/"), json)
             except httpx.TransportError as exc:
                 unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                 if not unsent:

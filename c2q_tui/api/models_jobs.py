@@ -181,7 +181,7 @@ def _looks_like(value: dict[str, Any], *keys: str) -> bool:
 
 
 def parse_job_result(result: Any, kind: str | None = None) -> JobPayload:
-    """Parse a job's `result` by its `type` or shape; `kind` (e.g. "refine_sql") breaks ties.
+    """Parse a job's `result` by its `type` or shape; `kind` (e.g. "suggest_questions") breaks ties.
 
     data_retrieval / breakdown by `type`; `{rewritten_sql}` is a refinement; `string[]` (or
     `{questions|suggestions: [...]}`) suggested questions; `{task_tree}` a v2 answer; a summary object
@@ -202,7 +202,7 @@ def parse_job_result(result: Any, kind: str | None = None) -> JobPayload:
             return DataRetrievalResult.model_validate(result)
         if rtype == "breakdown" or (rtype is None and "sub_tasks" in result):
             return BreakdownResult.model_validate(result)
-        if kind == "refine_sql" or _looks_like(result, "rewritten_sql"):
+        if _looks_like(result, "rewritten_sql"):
             return RefineResult.model_validate(result)
         for key in ("questions", "suggestions"):
             if isinstance(result.get(key), list) and (kind in (None, KIND_SUGGEST)):

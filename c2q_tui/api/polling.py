@@ -11,9 +11,10 @@ requests spent, and leave the job running on the server, so the caller can resum
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import functools
 import inspect
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Protocol, runtime_checkable
 from c2q_tui.api.client import Chat2QueryClient
 from c2q_tui.api.errors import BadResponse, JobCancelled, JobFailed, JobTimeout, RateLimited
 from c2q_tui.api.models_jobs import KIND_CHAT2DATA, Job, JobPayload, parse_job_result
-from c2q_tui.api.schedule import MIN_INTERVAL, DurationModel, PollPlan, plan_for
+from c2q_tui.api.schedule import MIN_INTERVAL, DurationModel, Observation, PollPlan, plan_for
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,11 @@ CancelSignal = EventLike | Callable[[], bool]
 class DurationStore(Protocol):
     """Where job durations are learned from and recorded (QuotaLedger is one)."""
 
-    def durations(self, app: str, kind: str, limit: int = 50) -> list[float]: ...
+    def observations(self, app: str, kind: str, limit: int = 50) -> list[Observation]: ...
 
-    def record_job_duration(self, app: str, kind: str, seconds: float) -> None: ...
+    def record_job_duration(
+        self, app: str, kind: str, seconds: float, *, low: float | None = None, high: float | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -169,22 +172,19 @@ def _partial(job: Job, kind: str) -> JobPayload:
         return None  # a half-written partial result is not worth failing the wait for
 
 
-def estimate_duration(
-    model: DurationModel, low: float, high: float, ended_after_start: float | None, job_id: str = ""
-) -> float:
-    """The duration of a job known to have ended within (low, high] seconds after submission.
+def observe_duration(
+    model: DurationModel, low: float, high: float, ended_after_start: float | None
+) -> Observation:
+    """What is known of how long a job took, given it ended within (low, high] after submission.
 
-    The server's `ended_at` (made relative to the submit) is used when it is plausible: clock skew
-    of up to a second is clamped into the interval, more than that and it is ignored. Otherwise the
-    duration is drawn from the model's distribution over the interval, at a point fixed by the job
-    id. A draw, not the interval's median or the detection time: one fixed point per interval would
-    shrink the learned spread, and the detection time would bias every later plan late.
+    The server's `ended_at` (made relative to the submit) gives an exact duration when plausible:
+    clock skew of up to a second is clamped into the interval, more and it is ignored. Otherwise the
+    interval itself is kept (its model median as the point for display); `DurationModel.fit` fits
+    intervals properly. Recording the detection time instead would bias every later plan late.
     """
     if ended_after_start is not None and low - 1.0 <= ended_after_start <= high + 1.0:
-        return min(max(ended_after_start, low), high)
-    digest = hashlib.blake2b(job_id.encode(), digest_size=8).digest()
-    fraction = (int.from_bytes(digest, "big") + 0.5) / 2**64
-    return model.conditional_quantile(low, high, fraction)
+        return Observation(min(max(ended_after_start, low), high))
+    return Observation(model.conditional_quantile(low, high), low=low, high=high)
 
 
 def _ended_after(job: Job, start: float) -> float | None:
@@ -207,7 +207,7 @@ async def wait_for_job(
     clock: Clock | None = None,
     ledger: DurationStore | None = None,
     already_elapsed: float = 0.0,
-    history: Sequence[float] | None = None,
+    history: Sequence[float | Observation] | None = None,
 ) -> JobOutcome:
     """Poll job `job_id` until it is done or failed and return the outcome.
 
@@ -218,13 +218,19 @@ async def wait_for_job(
     cancel: an Event (asyncio or anyio) or a callable returning True to stop (JobCancelled).
     ledger: the duration history; defaults to `client.ledger`. `history` overrides what is read.
     already_elapsed: seconds since submission, when resuming a job after a restart.
+
+    Errors of the polls themselves (NetworkError after the client's retries, AuthError, a second
+    RateLimited in a row) propagate; the job keeps running and can be waited for again.
     """
     clock = clock or SystemClock()
     ref = client.job_ref(job_id)
     kind = kind or (ref.kind if ref else KIND_CHAT2DATA)
     store: DurationStore | None = ledger if ledger is not None else client.ledger
     if history is None and store is not None:
-        history = await asyncio.to_thread(store.durations, client.app_key, kind)
+        try:
+            history = await asyncio.to_thread(store.observations, client.app_key, kind)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("job-duration history not read, planning from the prior: %s", exc)
     model, plan = plan_for(kind, history or [])
     start = clock.now() - already_elapsed
     spent = 0
@@ -236,7 +242,16 @@ async def wait_for_job(
     await _report(
         on_progress,
         JobProgress(
-            job_id, kind, "init", None, None, False, spent, 0, clock.now() - start, next_at - clock.now()
+            job_id=job_id,
+            kind=kind,
+            status="init",
+            job=None,
+            partial=None,
+            changed=False,
+            requests_spent=0,
+            polls=0,
+            elapsed=clock.now() - start,
+            next_poll_in=next_at - clock.now(),
         ),
     )
 
@@ -287,15 +302,37 @@ async def wait_for_job(
         changed = last is None or job.status != last.status or job.result != last.result
 
         if job.finished:
-            duration = estimate_duration(model, last_seen, elapsed, _ended_after(job, start), job_id)
+            seen = observe_duration(model, last_seen, elapsed, _ended_after(job, start))
             if store is not None:
-                await asyncio.to_thread(store.record_job_duration, client.app_key, kind, duration)
+                record = functools.partial(
+                    store.record_job_duration,
+                    client.app_key,
+                    kind,
+                    seen.seconds,
+                    low=seen.low,
+                    high=seen.high,
+                )
+                try:
+                    await asyncio.to_thread(record)
+                except (sqlite3.Error, OSError) as exc:
+                    log.warning("job duration not recorded: %s", exc)
             result = parse_job_result(job.result, kind)
             await _report(
                 on_progress,
-                JobProgress(job_id, kind, job.status, job, result, changed, spent, polls, elapsed, None),
+                JobProgress(
+                    job_id=job_id,
+                    kind=kind,
+                    status=job.status,
+                    job=job,
+                    partial=result,
+                    changed=changed,
+                    requests_spent=spent,
+                    polls=polls,
+                    elapsed=elapsed,
+                    next_poll_in=None,
+                ),
             )
-            return JobOutcome(job, kind, result, spent, polls, elapsed, duration)
+            return JobOutcome(job, kind, result, spent, polls, elapsed, seen.seconds)
 
         last, last_seen = job, elapsed
         wait = plan.wait_after(elapsed)
@@ -307,16 +344,16 @@ async def wait_for_job(
         await _report(
             on_progress,
             JobProgress(
-                job_id,
-                kind,
-                job.status,
-                job,
-                _partial(job, kind),
-                changed,
-                spent,
-                polls,
-                elapsed,
-                None if timed_out else next_at - now,
+                job_id=job_id,
+                kind=kind,
+                status=job.status,
+                job=job,
+                partial=_partial(job, kind),
+                changed=changed,
+                requests_spent=spent,
+                polls=polls,
+                elapsed=elapsed,
+                next_poll_in=None if timed_out else next_at - now,
             ),
         )
         if timed_out:
@@ -334,6 +371,6 @@ __all__ = [
     "JobProgress",
     "PollPlan",
     "SystemClock",
-    "estimate_duration",
+    "observe_duration",
     "wait_for_job",
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from c2q_tui import paths
+from c2q_tui.api.schedule import Observation
 
 DEFAULT_DAILY_LIMIT = 100
 DEFAULT_WARN_AT = 0.8
@@ -43,6 +44,8 @@ CREATE TABLE IF NOT EXISTS quota_job_durations (
     app TEXT NOT NULL,
     kind TEXT NOT NULL,
     seconds REAL NOT NULL,
+    low REAL,
+    high REAL,
     recorded_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quota_job_durations_by_kind ON quota_job_durations (app, kind, id);
@@ -144,6 +147,10 @@ class QuotaLedger:
         self.warn_at = warn_at
         with self._db() as db:
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(quota_job_durations)")}
+            for column in ("low", "high"):
+                if column not in have:  # a file written before intervals were kept
+                    db.execute(f"ALTER TABLE quota_job_durations ADD COLUMN {column} REAL")
 
     def __repr__(self) -> str:
         return f"QuotaLedger(path={str(self.path)!r})"
@@ -260,14 +267,18 @@ class QuotaLedger:
 
     # -- job durations -------------------------------------------------------------------------
 
-    def record_job_duration(self, app: str, kind: str, seconds: float) -> None:
+    def record_job_duration(
+        self, app: str, kind: str, seconds: float, *, low: float | None = None, high: float | None = None
+    ) -> None:
+        """Keep how long a job took; `low`/`high` when it is only known to have ended in (low, high]."""
         if not seconds > 0:
             return
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute(
-                "INSERT INTO quota_job_durations (app, kind, seconds, recorded_at) VALUES (?, ?, ?, ?)",
-                (app, kind, float(seconds), self.clock()),
+                "INSERT INTO quota_job_durations (app, kind, seconds, low, high, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (app, kind, float(seconds), low, high, self.clock()),
             )
             db.execute(
                 "DELETE FROM quota_job_durations WHERE app = ? AND kind = ? AND id <= "
@@ -277,11 +288,16 @@ class QuotaLedger:
             )
             db.execute("COMMIT")
 
-    def durations(self, app: str, kind: str, limit: int = 50) -> list[float]:
-        """The most recent job durations (seconds) of this kind, newest first."""
+    def observations(self, app: str, kind: str, limit: int = 50) -> list[Observation]:
+        """The most recent job durations of this kind, newest first, with their intervals."""
         with self._db() as db:
             rows = db.execute(
-                "SELECT seconds FROM quota_job_durations WHERE app = ? AND kind = ? ORDER BY id DESC LIMIT ?",
+                "SELECT seconds, low, high FROM quota_job_durations WHERE app = ? AND kind = ? "
+                "ORDER BY id DESC LIMIT ?",
                 (app, kind, limit),
             ).fetchall()
-        return [float(r[0]) for r in rows]
+        return [Observation(float(r[0]), r[1], r[2]) for r in rows]
+
+    def durations(self, app: str, kind: str, limit: int = 50) -> list[float]:
+        """The most recent job durations (seconds) of this kind, newest first."""
+        return [o.seconds for o in self.observations(app, kind, limit)]

@@ -54,8 +54,17 @@ class Server:
         self.sent.append(Sent(request.method, path, body, request.headers))
         queue = self.routes.get((request.method, path))
         if not queue:
-            return httpx.Response(404, json={"type": "", "data": {"columns": [], "rows": [], "result": {
-                "code": 404, "message": "endpoint not found"}}})
+            return httpx.Response(
+                404,
+                json={
+                    "type": "",
+                    "data": {
+                        "columns": [],
+                        "rows": [],
+                        "result": {"code": 404, "message": "endpoint not found"},
+                    },
+                },
+            )
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(reply, BaseException):
             raise reply

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -15,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from c2q_tui.api import AuthError, Chat2QueryClient, RetryPolicy
-from tests.api.conftest import BASE, PRIVATE_KEY, PUBLIC_KEY, PREFIX
+from tests.api.conftest import BASE, PREFIX, PRIVATE_KEY, PUBLIC_KEY
 
 REALM = "tidb.cloud"
 
@@ -42,15 +43,21 @@ class DigestApp:
         auth = headers.get("authorization", "")
         if self._valid(scope, auth):
             self.authorised += 1
-            body = json.dumps({"code": 200, "msg": "", "result": {"job_id": "j", "status": "running"}}).encode()
+            body = json.dumps(
+                {"code": 200, "msg": "", "result": {"job_id": "j", "status": "running"}}
+            ).encode()
             await self._reply(send, 200, body, [])
             return
         self.challenges += 1
+        await asyncio.sleep(0.001)  # let concurrent requests overlap, as over a network
         nonce = secrets.token_hex(16)
         self.nonces.add(nonce)
         challenge = f'Digest realm="{REALM}", qop="auth", algorithm=MD5, nonce="{nonce}", opaque="op"'
         body = json.dumps(
-            {"type": "", "data": {"columns": [], "rows": [], "result": {"code": 401, "message": "auth failed"}}}
+            {
+                "type": "",
+                "data": {"columns": [], "rows": [], "result": {"code": 401, "message": "auth failed"}},
+            }
         ).encode()
         await self._reply(send, 401, body, [(b"www-authenticate", challenge.encode())])
 
@@ -103,6 +110,13 @@ async def test_digest_challenge_happens_once_for_many_requests() -> None:
     assert client.requests_sent == 6  # the challenge round trip is not a quota request
 
 
+async def test_concurrent_first_requests_share_one_challenge() -> None:
+    app = DigestApp({PUBLIC_KEY: PRIVATE_KEY})
+    async with _client(app) as client:
+        jobs = await asyncio.gather(*(client.get_job("j") for _ in range(8)))
+    assert len(jobs) == 8 and app.challenges == 1 and app.authorised == 8
+
+
 async def test_digest_with_a_wrong_key_is_an_auth_error() -> None:
     app = DigestApp({PUBLIC_KEY: PRIVATE_KEY})
     async with _client(app, private_key="wrong") as client:
@@ -131,8 +145,12 @@ async def test_basic_auth_header() -> None:
 
 
 def test_repr_and_errors_hide_the_private_key() -> None:
-    client = Chat2QueryClient(region="us-west-2", app_id="chat2query-UfpVDXbp", public_key="pub", private_key="TOPSECRET")
-    assert client.base_url == "https://us-west-2.data.tidbcloud.com/api/v1beta/app/chat2query-UfpVDXbp/endpoint"
+    client = Chat2QueryClient(
+        region="us-west-2", app_id="chat2query-UfpVDXbp", public_key="pub", private_key="TOPSECRET"
+    )
+    assert (
+        client.base_url == "https://us-west-2.data.tidbcloud.com/api/v1beta/app/chat2query-UfpVDXbp/endpoint"
+    )
     assert "TOPSECRET" not in repr(client) and "TOPSECRET" not in str(vars(client).get("_private_key"))
 
 

@@ -30,7 +30,10 @@ SUMMARY = {
     "database": "sp500insight",
     "default": False,
     "status": "done",
-    "description": {"system": "Data source for financial analysis ...", "user": "Data summary for SP500 Insight"},
+    "description": {
+        "system": "Data source for financial analysis ...",
+        "user": "Data summary for SP500 Insight",
+    },
     "keywords": ["User_Stock_Selection", "Index_Composition"],
     "relationships": {
         "companies": {
@@ -45,7 +48,9 @@ SUMMARY = {
         "companies": {
             "name": "companies",
             "description": "This table provides comprehensive...",
-            "columns": {"city": {"name": "city", "description": "The city where the company is headquartered."}},
+            "columns": {
+                "city": {"name": "city", "description": "The city where the company is headquartered."}
+            },
         }
     },
 }
@@ -74,7 +79,14 @@ V2_SUMMARY = {
                 "table_name": "users",
             }
         },
-        "entity": {"users": {"attributes": ["user_id"], "involved_tables": ["users"], "name": "users", "summary": "..."}},
+        "entity": {
+            "users": {
+                "attributes": ["user_id"],
+                "involved_tables": ["users"],
+                "name": "users",
+                "summary": "...",
+            }
+        },
         "org_id": 30061,
         "project_id": 3198952,
         "short_summary": "...",
@@ -107,7 +119,11 @@ SESSION = {
 
 
 async def test_create_data_summary(client: Chat2QueryClient, server: Server) -> None:
-    server.on("POST", "/v3/dataSummaries", ok({"data_summary_id": 304823, "job_id": "fb99ef785da640ab87bf69afed60903d"}))
+    server.on(
+        "POST",
+        "/v3/dataSummaries",
+        ok({"data_summary_id": 304823, "job_id": "fb99ef785da640ab87bf69afed60903d"}),
+    )
     job = await client.create_data_summary(
         CLUSTER, "sp500insight", description="Data summary for SP500 Insight", reuse=False
     )
@@ -150,7 +166,9 @@ async def test_get_data_summary(client: Chat2QueryClient, server: Server) -> Non
         {"items": [SUMMARY], "total": 1},
     ],
 )
-async def test_list_data_summaries_accepts_list_shapes(client: Chat2QueryClient, server: Server, shape: Any) -> None:
+async def test_list_data_summaries_accepts_list_shapes(
+    client: Chat2QueryClient, server: Server, shape: Any
+) -> None:
     server.on("GET", "/v3/dataSummaries", ok(shape))
     summaries = await client.list_data_summaries()
     assert [s.data_summary_id for s in summaries] == [304823]
@@ -177,7 +195,9 @@ async def test_update_table_description(client: Chat2QueryClient, server: Server
 
 async def test_update_column_descriptions(client: Chat2QueryClient, server: Server) -> None:
     server.on("PUT", "/v3/dataSummaries/304823/tables/companies/columns", ok(None))
-    ack = await client.update_column_descriptions(304823, "companies", {"city": "HQ city", "state_code": "US state"})
+    ack = await client.update_column_descriptions(
+        304823, "companies", {"city": "HQ city", "state_code": "US state"}
+    )
     assert server.last.body == {"city": "HQ city", "state_code": "US state"}
     assert ack.extras == {}
 
@@ -192,15 +212,21 @@ async def test_create_knowledge_base(client: Chat2QueryClient, server: Server) -
     assert kb == KnowledgeBase(knowledge_base_id=2, description="", default=True)
 
 
-@pytest.mark.parametrize("wrap", [lambda x: x, lambda x: {"knowledge_bases": x}, lambda x: {"knowledgeBases": x}])
+@pytest.mark.parametrize(
+    "wrap", [lambda x: x, lambda x: {"knowledge_bases": x}, lambda x: {"knowledgeBases": x}]
+)
 async def test_list_knowledge_bases(client: Chat2QueryClient, server: Server, wrap: Any) -> None:
-    server.on("GET", "/v3/knowledgeBases", ok(wrap([{"default": True, "description": "d", "knowledge_base_id": 2}])))
+    server.on(
+        "GET", "/v3/knowledgeBases", ok(wrap([{"default": True, "description": "d", "knowledge_base_id": 2}]))
+    )
     kbs = await client.list_knowledge_bases()
     assert [k.knowledge_base_id for k in kbs] == [2]
 
 
 async def test_get_and_update_knowledge_base(client: Chat2QueryClient, server: Server) -> None:
-    server.on("GET", "/v3/knowledgeBases/2", ok({"default": True, "description": "d", "knowledge_base_id": 2}))
+    server.on(
+        "GET", "/v3/knowledgeBases/2", ok({"default": True, "description": "d", "knowledge_base_id": 2})
+    )
     server.on("PUT", "/v3/knowledgeBases/2", ok({}))
     assert (await client.get_knowledge_base(2)).description == "d"
     kb = await client.update_knowledge_base(2, description="stocks")
@@ -212,7 +238,9 @@ async def test_get_and_update_knowledge_base(client: Chat2QueryClient, server: S
     ("raw", "sent"),
     [
         (
-            FewShot(question="How many records are in the 'test' table?", answer="SELECT COUNT(*) FROM `test`;"),
+            FewShot(
+                question="How many records are in the 'test' table?", answer="SELECT COUNT(*) FROM `test`;"
+            ),
             {
                 "type": "few-shot",
                 "meta_data": {},
@@ -243,15 +271,29 @@ async def test_get_and_update_knowledge_base(client: Chat2QueryClient, server: S
 async def test_add_knowledge_data(client: Chat2QueryClient, server: Server, raw: Any, sent: Any) -> None:
     server.on("POST", "/v3/knowledgeBases/2/data", ok({"knowledge_data_id": 7}))
     item = await client.add_knowledge_data(2, raw)
-    assert (server.last.method, server.last.path, server.last.body) == ("POST", "/v3/knowledgeBases/2/data", sent)
+    assert (server.last.method, server.last.path, server.last.body) == (
+        "POST",
+        "/v3/knowledgeBases/2/data",
+        sent,
+    )
     assert item.knowledge_data_id == 7 and item.type == sent["type"]
     assert item.raw_data == raw
 
 
 async def test_list_update_delete_knowledge_data(client: Chat2QueryClient, server: Server) -> None:
     items = [
-        {"knowledge_data_id": 7, "type": "few-shot", "meta_data": {}, "raw_data": {"question": "q", "answer": "a"}},
-        {"knowledge_data_id": 8, "type": "term-sheet", "meta_data": None, "raw_data": {"term": "OSS", "description": "d"}},
+        {
+            "knowledge_data_id": 7,
+            "type": "few-shot",
+            "meta_data": {},
+            "raw_data": {"question": "q", "answer": "a"},
+        },
+        {
+            "knowledge_data_id": 8,
+            "type": "term-sheet",
+            "meta_data": None,
+            "raw_data": {"term": "OSS", "description": "d"},
+        },
         {"knowledge_data_id": 9, "type": "new-kind", "raw_data": {"anything": 1}},
     ]
     server.on("GET", "/v3/knowledgeBases/2/data", ok({"knowledge_data": items}))
@@ -265,11 +307,19 @@ async def test_list_update_delete_knowledge_data(client: Chat2QueryClient, serve
 
     updated = await client.update_knowledge_data(2, 7, FewShot(question="q2", answer="SELECT 2"))
     assert server.last.method == "PUT"
-    assert server.last.body == {"type": "few-shot", "meta_data": {}, "raw_data": {"question": "q2", "answer": "SELECT 2"}}
+    assert server.last.body == {
+        "type": "few-shot",
+        "meta_data": {},
+        "raw_data": {"question": "q2", "answer": "SELECT 2"},
+    }
     assert updated.knowledge_data_id == 7 and updated.raw_data == FewShot(question="q2", answer="SELECT 2")
 
     ack = await client.delete_knowledge_data(2, 7)
-    assert (server.last.method, server.last.path, server.last.body) == ("DELETE", "/v3/knowledgeBases/2/data/7", None)
+    assert (server.last.method, server.last.path, server.last.body) == (
+        "DELETE",
+        "/v3/knowledgeBases/2/data/7",
+        None,
+    )
     assert isinstance(ack, Ack)
 
 
@@ -280,7 +330,9 @@ async def test_create_session(client: Chat2QueryClient, server: Server) -> None:
     server.on("POST", "/v3/sessions", ok(SESSION))
     session = await client.create_session(CLUSTER, "sp500insight", "my session")
     assert server.last.body == {"cluster_id": CLUSTER, "database": "sp500insight", "name": "my session"}
-    assert session.session_id == 305685 and session.meta.org_id == "1" and session.meta.created_at == 1718948875
+    assert (
+        session.session_id == 305685 and session.meta.org_id == "1" and session.meta.created_at == 1718948875
+    )
     assert session.messages == []
 
 
@@ -312,7 +364,11 @@ async def test_get_rename_reset_session(client: Chat2QueryClient, server: Server
     assert isinstance(renamed, Session) and renamed.name == "Q3 review"
 
     await client.reset_session(305685)
-    assert (server.last.method, server.last.path, server.last.body) == ("PUT", "/v3/sessions/305685/reset", {})
+    assert (server.last.method, server.last.path, server.last.body) == (
+        "PUT",
+        "/v3/sessions/305685/reset",
+        {},
+    )
 
 
 async def test_rename_session_parses_a_returned_session(client: Chat2QueryClient, server: Server) -> None:
@@ -321,7 +377,11 @@ async def test_rename_session_parses_a_returned_session(client: Chat2QueryClient
 
 
 async def test_session_chat2data(client: Chat2QueryClient, server: Server) -> None:
-    server.on("POST", "/v3/sessions/305685/chat2data", ok({"job_id": "d96b6fd23c5f445787eb5fd067c14c0b", "session_id": 305685}))
+    server.on(
+        "POST",
+        "/v3/sessions/305685/chat2data",
+        ok({"job_id": "d96b6fd23c5f445787eb5fd067c14c0b", "session_id": 305685}),
+    )
     job = await client.session_chat2data(305685, "<Your question>")
     assert server.last.body == {
         "question": "<Your question>",
@@ -342,9 +402,18 @@ async def test_chat2data(client: Chat2QueryClient, server: Server) -> None:
     server.on(
         "POST",
         "/v3/chat2data",
-        ok({"cluster_id": CLUSTER, "database": "sp500insight", "job_id": "20f7577088154d7889964f1a5b12cb26", "session_id": 304832}),
+        ok(
+            {
+                "cluster_id": CLUSTER,
+                "database": "sp500insight",
+                "job_id": "20f7577088154d7889964f1a5b12cb26",
+                "session_id": 304832,
+            }
+        ),
     )
-    job = await client.chat2data("<Your question>", cluster_id=CLUSTER, database="sp500insight", sql_generate_mode="direct")
+    job = await client.chat2data(
+        "<Your question>", cluster_id=CLUSTER, database="sp500insight", sql_generate_mode="direct"
+    )
     assert (server.last.method, server.last.path) == ("POST", "/v3/chat2data")
     assert server.last.body == {
         "cluster_id": CLUSTER,
@@ -352,7 +421,11 @@ async def test_chat2data(client: Chat2QueryClient, server: Server) -> None:
         "question": "<Your question>",
         "sql_generate_mode": "direct",
     }
-    assert (job.job_id, job.session_id, job.cluster_id) == ("20f7577088154d7889964f1a5b12cb26", 304832, CLUSTER)
+    assert (job.job_id, job.session_id, job.cluster_id) == (
+        "20f7577088154d7889964f1a5b12cb26",
+        304832,
+        CLUSTER,
+    )
 
 
 async def test_chat2data_by_summary_id_omits_unset_fields(client: Chat2QueryClient, server: Server) -> None:
@@ -362,7 +435,9 @@ async def test_chat2data_by_summary_id_omits_unset_fields(client: Chat2QueryClie
 
 
 async def test_refine_sql(client: Chat2QueryClient, server: Server) -> None:
-    server.on("POST", "/v3/refineSql", ok({"job_id": "f80099a82d20475d8da24b20dc817e67", "session_id": "yyy"}))
+    server.on(
+        "POST", "/v3/refineSql", ok({"job_id": "f80099a82d20475d8da24b20dc817e67", "session_id": "yyy"})
+    )
     sql = "SELECT * FROM `games` ORDER BY `recommendations` DESC LIMIT 20;"
     job = await client.refine_sql("1", "game", sql, "limit 10")
     assert server.last.body == {"cluster_id": "1", "database": "game", "sql": sql, "feedback": "limit 10"}
@@ -370,7 +445,9 @@ async def test_refine_sql(client: Chat2QueryClient, server: Server) -> None:
 
 
 async def test_suggest_questions_job_and_sync_shapes(client: Chat2QueryClient, server: Server) -> None:
-    server.on("POST", "/v3/suggestQuestions", ok({"job_id": "e" * 32}), ok({"questions": ["a?", "b?"]}), ok(["c?"]))
+    server.on(
+        "POST", "/v3/suggestQuestions", ok({"job_id": "e" * 32}), ok({"questions": ["a?", "b?"]}), ok(["c?"])
+    )
     job = await client.suggest_questions(CLUSTER, "sp500insight")
     assert server.last.body == {"cluster_id": CLUSTER, "database": "sp500insight"}
     assert job.job_id == "e" * 32 and job.questions is None
@@ -383,7 +460,11 @@ async def test_suggest_questions_job_and_sync_shapes(client: Chat2QueryClient, s
 
 
 async def test_create_data_summary_v2(client: Chat2QueryClient, server: Server) -> None:
-    server.on("POST", "/v2/dataSummaries", ok({"data_summary_id": 481235, "job_id": "79c2b3d36c074943ab06a29e45dd5887"}))
+    server.on(
+        "POST",
+        "/v2/dataSummaries",
+        ok({"data_summary_id": 481235, "job_id": "79c2b3d36c074943ab06a29e45dd5887"}),
+    )
     job = await client.create_data_summary_v2("10939961583884005252", "sp500insight")
     assert server.last.body == {"cluster_id": "10939961583884005252", "database": "sp500insight"}
     assert job.data_summary_id == 481235
@@ -406,7 +487,9 @@ async def test_update_data_summary_v2(client: Chat2QueryClient, server: Server) 
     job = await client.update_data_summary_v2(
         481235, {"users": TableUpdate(description="people", columns={"user_id": "the id"})}
     )
-    assert server.last.body == {"tables": {"users": {"description": "people", "columns": {"user_id": "the id"}}}}
+    assert server.last.body == {
+        "tables": {"users": {"description": "people", "columns": {"user_id": "the id"}}}
+    }
     assert job.job_id == "103d0bf8d8564ec7b2c768d3180d8ab1"
     ref = client.job_ref(job.job_id)
     assert ref is not None and ref.kind == "data_summary_update"
@@ -464,7 +547,9 @@ V1_OK = {
 @pytest.mark.parametrize(("which", "path"), [("v1", "/v1/chat2data"), ("legacy", "/chat2data")])
 async def test_chat2data_v1(client: Chat2QueryClient, server: Server, which: Any, path: str) -> None:
     server.on("POST", path, V1_OK)
-    answer = await client.chat2data_v1("10939961583884005252", "sp500insight", "count the users", tables=["users"], path=which)
+    answer = await client.chat2data_v1(
+        "10939961583884005252", "sp500insight", "count the users", tables=["users"], path=which
+    )
     assert server.last.path == path
     assert server.last.body == {
         "cluster_id": "10939961583884005252",
@@ -484,7 +569,8 @@ def test_thirty_endpoint_methods() -> None:
         "update_table_description", "update_column_descriptions",
         "create_knowledge_base", "list_knowledge_bases", "get_knowledge_base", "update_knowledge_base",
         "add_knowledge_data", "list_knowledge_data", "update_knowledge_data", "delete_knowledge_data",
-        "create_session", "list_sessions", "get_session", "rename_session", "reset_session", "session_chat2data",
+        "create_session", "list_sessions", "get_session", "rename_session", "reset_session",
+        "session_chat2data",
         "chat2data", "refine_sql", "suggest_questions",
         "create_data_summary_v2", "list_data_summaries_v2", "get_data_summary_v2", "update_data_summary_v2",
         "chat2data_v2", "get_job", "chat2data_v1",

@@ -77,8 +77,14 @@ async def test_401_without_a_body(client: Chat2QueryClient, server: Server) -> N
     assert isinstance(await _fails(client, server, httpx.Response(401)), AuthError)
 
 
-async def test_429_with_reset_headers(client: Chat2QueryClient, server: Server, retry_sleeps: list[float]) -> None:
-    headers = {"x-ratelimit-reset": "8", "x-ratelimit-remaining-minute": "0", "x-ratelimit-limit-minute": "10"}
+async def test_429_with_reset_headers(
+    client: Chat2QueryClient, server: Server, retry_sleeps: list[float]
+) -> None:
+    headers = {
+        "x-ratelimit-reset": "8",
+        "x-ratelimit-remaining-minute": "0",
+        "x-ratelimit-limit-minute": "10",
+    }
     err = await _fails(client, server, httpx.Response(429, json=ds(49900007, RATE_MSG), headers=headers))
     assert isinstance(err, RateLimited)
     assert (err.reset_after, err.limit, err.remaining, err.code) == (8.0, 10, 0, 49900007)
@@ -93,13 +99,17 @@ async def test_429_without_headers_or_body(client: Chat2QueryClient, server: Ser
     assert len(server.sent) == 1
 
 
-async def test_rate_limit_code_inside_a_200_data_service_envelope(client: Chat2QueryClient, server: Server) -> None:
+async def test_rate_limit_code_inside_a_200_data_service_envelope(
+    client: Chat2QueryClient, server: Server
+) -> None:
     err = await _fails(client, server, httpx.Response(200, json=ds(49900007, RATE_MSG)))
     assert isinstance(err, RateLimited) and err.status == 200 and err.code == 49900007
 
 
 async def test_rate_limit_code_in_a_chat2query_envelope(client: Chat2QueryClient, server: Server) -> None:
-    err = await _fails(client, server, httpx.Response(429, json={"code": 49900007, "msg": "quota", "result": {}}))
+    err = await _fails(
+        client, server, httpx.Response(429, json={"code": 49900007, "msg": "quota", "result": {}})
+    )
     assert isinstance(err, RateLimited)
 
 
@@ -133,7 +143,7 @@ async def test_405(client: Chat2QueryClient, server: Server) -> None:
 
 
 async def test_500_after_retries(client: Chat2QueryClient, server: Server, retry_sleeps: list[float]) -> None:
-    msg = "internal error! defaultPermissionHelper: rpc error: code = DeadlineExceeded\n desc = context deadline exceeded"
+    msg = "internal error! rpc error: code = DeadlineExceeded\n desc = context deadline exceeded"
     err = await _fails(client, server, httpx.Response(500, json=ds(500, msg)))
     assert type(err) is ApiError and err.status == 500 and "DeadlineExceeded desc" in str(err)
     assert len(server.sent) == 3 and len(retry_sleeps) == 2
@@ -156,19 +166,33 @@ async def test_v1_error_inside_the_envelope(client: Chat2QueryClient, server: Se
 @pytest.mark.parametrize(
     ("response", "says"),
     [
-        (httpx.Response(502, html="<html><body>502 Bad Gateway</body></html>"), "server returned HTML instead of JSON (HTTP 502)"),
+        (
+            httpx.Response(502, html="<html><body>502 Bad Gateway</body></html>"),
+            "server returned HTML instead of JSON (HTTP 502)",
+        ),
         (httpx.Response(200, content=b""), "server returned an empty body (HTTP 200)"),
-        (httpx.Response(200, content=b'{"code": 200, "msg": "", "result": {"job_id": "ab'), "server returned truncated JSON"),
-        (httpx.Response(200, content=b'{"code": 200, "msg": "", "result": {"job_id": 1,'), "server returned truncated JSON"),
+        (
+            httpx.Response(200, content=b'{"code": 200, "msg": "", "result": {"job_id": "ab'),
+            "server returned truncated JSON",
+        ),
+        (
+            httpx.Response(200, content=b'{"code": 200, "msg": "", "result": {"job_id": 1,'),
+            "server returned truncated JSON",
+        ),
         (httpx.Response(200, content=b"status: ok"), "server returned invalid JSON"),
         (httpx.Response(200, content=b"\xff\xfe\x00"), "not UTF-8"),
         (httpx.Response(200, json={"hello": "world"}), "not a Chat2Query or Data Service envelope"),
         (httpx.Response(200, json=[1, 2]), "not a Chat2Query or Data Service envelope"),
-        (httpx.Response(200, json=ok({"job_id": "abc"})), "unexpected Job in the answer to GET /v2/jobs/abc: status"),
+        (
+            httpx.Response(200, json=ok({"job_id": "abc"})),
+            "unexpected Job in the answer to GET /v2/jobs/abc: status",
+        ),
         (httpx.Response(200, json=ok({"job_id": "abc", "status": "done", "ended_at": "soon"})), "ended_at"),
     ],
 )
-async def test_malformed_bodies(client: Chat2QueryClient, server: Server, response: httpx.Response, says: str) -> None:
+async def test_malformed_bodies(
+    client: Chat2QueryClient, server: Server, response: httpx.Response, says: str
+) -> None:
     err = await _fails(client, server, response)
     assert isinstance(err, BadResponse)
     assert says in str(err)
@@ -190,12 +214,24 @@ async def test_v1_path_answering_with_the_wrong_envelope(client: Chat2QueryClien
 @pytest.mark.parametrize(
     ("exc", "says"),
     [
-        (httpx.ConnectError("[Errno 111] Connection refused"), "could not connect to eu-central-1.data.tidbcloud.com: connection refused"),
+        (
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            "could not connect to eu-central-1.data.tidbcloud.com: connection refused",
+        ),
         (httpx.ConnectError("[Errno -2] Name or service not known"), "host name not found"),
-        (httpx.ConnectTimeout("timed out"), "timed out connecting to eu-central-1.data.tidbcloud.com after 30 s"),
-        (httpx.ReadTimeout("timed out"), "timed out after 30 s waiting for eu-central-1.data.tidbcloud.com to answer GET /v2/jobs/abc"),
+        (
+            httpx.ConnectTimeout("timed out"),
+            "timed out connecting to eu-central-1.data.tidbcloud.com after 30 s",
+        ),
+        (
+            httpx.ReadTimeout("timed out"),
+            "timed out after 30 s waiting for eu-central-1.data.tidbcloud.com to answer GET /v2/jobs/abc",
+        ),
         (httpx.ReadError("[Errno 104] Connection reset by peer"), "connection reset"),
-        (httpx.RemoteProtocolError("peer closed connection without sending complete message body"), "connection to"),
+        (
+            httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
+            "connection to",
+        ),
     ],
 )
 async def test_connection_errors(client: Chat2QueryClient, server: Server, exc: Exception, says: str) -> None:

@@ -24,9 +24,13 @@ from c2q_tui.api import (
     parse_job_result,
 )
 
-DIRECT = {
+DIRECT: dict[str, Any] = {
     "assumptions": [],
-    "chart_options": {"chart_name": "Table", "option": {"columns": ["total_users"]}, "title": "Total Number of Users"},
+    "chart_options": {
+        "chart_name": "Table",
+        "option": {"columns": ["total_users"]},
+        "title": "Total Number of Users",
+    },
     "clarified_task": "Count the total number of users in the database.",
     "data": {"columns": [{"col": "total_users"}], "rows": [["1"]]},
     "description": "",
@@ -66,11 +70,15 @@ def test_direct_answer() -> None:
     answer = parse_job_result(DIRECT)
     assert isinstance(answer, DataRetrievalResult) and answer.ok
     assert answer.chart_options is not None and answer.chart_options.option == {"columns": ["total_users"]}
-    assert answer.data is not None and answer.data.column_names == ["total_users"] and answer.data.rows == [["1"]]
+    assert (
+        answer.data is not None
+        and answer.data.column_names == ["total_users"]
+        and answer.data.rows == [["1"]]
+    )
 
 
 def test_unknown_fields_are_kept_at_every_level() -> None:
-    raw = {**DIRECT, "new_top": {"x": 1}, "data": {**DIRECT["data"], "total": 99}}  # type: ignore[dict-item]
+    raw = {**DIRECT, "new_top": {"x": 1}, "data": {**DIRECT["data"], "total": 99}}
     answer = DataRetrievalResult.model_validate(raw)
     assert answer.extras == {"new_top": {"x": 1}}
     assert answer.data is not None and answer.data.extras == {"total": 99}
@@ -86,7 +94,9 @@ def test_big_integers_survive_exactly() -> None:
 
 
 def test_sql_error_answer_and_null_chart() -> None:
-    answer = parse_job_result({**DIRECT, "sql_error": "Error 1146: table not found", "data": None, "chart_options": None})
+    answer = parse_job_result(
+        {**DIRECT, "sql_error": "Error 1146: table not found", "data": None, "chart_options": None}
+    )
     assert isinstance(answer, DataRetrievalResult) and not answer.ok and answer.data is None
 
 
@@ -98,7 +108,10 @@ def test_breakdown_with_progressive_sub_tasks() -> None:
         "clarified_task": "Compare sectors",
         "description": "",
         "assumptions": [{"concept": "sector", "explanation": "GICS sector"}],
-        "sub_tasks": [{**DIRECT, "task_id": "0-0"}, {"task_id": "0-1", "status": "running", "type": "data_retrieval"}],
+        "sub_tasks": [
+            {**DIRECT, "task_id": "0-0"},
+            {"task_id": "0-1", "status": "running", "type": "data_retrieval"},
+        ],
     }
     answer = parse_job_result(root)
     assert isinstance(answer, BreakdownResult)
@@ -131,7 +144,7 @@ def test_v2_task_tree() -> None:
 
 
 def test_known_shape_with_wrong_types_is_a_bad_response() -> None:
-    with pytest.raises(BadResponse, match="unexpected shape: data.rows"):
+    with pytest.raises(BadResponse, match=r"unexpected shape: data\.rows"):
         parse_job_result({**DIRECT, "data": {"columns": [], "rows": "nope"}})
 
 
@@ -141,7 +154,12 @@ def test_object_rows_become_lists() -> None:
 
 
 def test_relationships_accept_object_array_and_flat_list() -> None:
-    rel = {"referencing_table": "t", "referencing_table_column": "c", "referenced_table": "u", "referenced_table_column": "id"}
+    rel = {
+        "referencing_table": "t",
+        "referencing_table_column": "c",
+        "referenced_table": "u",
+        "referenced_table_column": "id",
+    }
     for shape in ({"t": rel}, {"t": [rel]}, [rel]):
         summary = DataSummary.model_validate({"data_summary_id": 1, "relationships": shape})
         assert summary.relationships["t"][0].referenced_table == "u"
@@ -161,7 +179,9 @@ def test_summary_description_as_plain_string_and_columns_as_list() -> None:
 
 
 def test_job_status_is_normalised_and_reason_defaults() -> None:
-    job = Job.model_validate({"job_id": "x", "status": "RUNNING", "reason": None, "result": None, "ended_at": 0})
+    job = Job.model_validate(
+        {"job_id": "x", "status": "RUNNING", "reason": None, "result": None, "ended_at": 0}
+    )
     assert job.status == "running" and job.reason == "" and not job.finished
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,7 @@ def clock() -> FakeClock:
 
 def gaps(times: list[float], start: float) -> list[float]:
     points = [start, *times]
-    return [b - a for a, b in zip(points, points[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(points)]
 
 
 async def test_done_with_few_requests_and_never_faster_than_a_second(
@@ -99,7 +100,9 @@ async def test_done_with_few_requests_and_never_faster_than_a_second(
     assert ledger.used_today(client.app_key) == outcome.polls
 
 
-async def test_first_poll_is_planned_from_history(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
+async def test_first_poll_is_planned_from_history(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
     server.on("GET", PATH, ScriptedJob(clock, duration=1.0))
     await wait_for_job(client, JOB_ID, clock=clock, history=[])
     prior_first = clock.sleeps[0]
@@ -108,7 +111,9 @@ async def test_first_poll_is_planned_from_history(client: Chat2QueryClient, serv
     clock.sleeps.clear()
     server.routes.clear()
     server.on("GET", PATH, ScriptedJob(clock, duration=1.0))
-    await wait_for_job(client, JOB_ID, clock=clock, history=[20.0, 22.0, 18.0, 21.0, 19.0, 20.5, 19.5, 20.0, 23.0, 17.0])
+    await wait_for_job(
+        client, JOB_ID, clock=clock, history=[20.0, 22.0, 18.0, 21.0, 19.0, 20.5, 19.5, 20.0, 23.0, 17.0]
+    )
     assert clock.sleeps[0] > 15.0
 
 
@@ -127,14 +132,24 @@ async def test_kind_defaults_to_the_submitting_call(
 ) -> None:
     server.on("POST", "/v3/refineSql", ok({"job_id": JOB_ID, "session_id": 1}))
     job = await client.refine_sql("1", "db", "SELECT 1", "limit 1")
-    server.on("GET", PATH, ScriptedJob(clock, duration=4.0, result={"rewritten_sql": "SELECT 1 LIMIT 1", "solution": ""}))
+    server.on(
+        "GET",
+        PATH,
+        ScriptedJob(clock, duration=4.0, result={"rewritten_sql": "SELECT 1 LIMIT 1", "solution": ""}),
+    )
     outcome = await wait_for_job(client, job.job_id, clock=clock)
     assert outcome.kind == "refine_sql" and outcome.result.rewritten_sql == "SELECT 1 LIMIT 1"  # type: ignore[union-attr]
     assert ledger.durations(client.app_key, "refine_sql")
 
 
-async def test_failed_job_is_an_outcome_with_its_reason(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
-    server.on("GET", PATH, ScriptedJob(clock, duration=3.0, fail_reason="could not map 'revenue growth' to a column"))
+async def test_failed_job_is_an_outcome_with_its_reason(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
+    server.on(
+        "GET",
+        PATH,
+        ScriptedJob(clock, duration=3.0, fail_reason="could not map 'revenue growth' to a column"),
+    )
     outcome = await wait_for_job(client, JOB_ID, clock=clock)
     assert not outcome.ok and outcome.status == "failed" and outcome.result is None
     assert outcome.reason == "could not map 'revenue growth' to a column"
@@ -165,7 +180,9 @@ async def test_deadline_shorter_than_a_second_does_not_poll(
     assert job.polled_at == []
 
 
-async def test_cancel_with_an_event_from_progress(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
+async def test_cancel_with_an_event_from_progress(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
     server.on("GET", PATH, ScriptedJob(clock, duration=1000.0))
     stop = asyncio.Event()
 
@@ -202,10 +219,18 @@ async def test_cancel_event_wakes_a_sleeping_wait(client: Chat2QueryClient, serv
     assert caught.value.requests_spent == 0 and server.sent == []
 
 
-async def test_breakdown_partial_results_are_reported(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
+async def test_breakdown_partial_results_are_reported(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
     sub0 = {**DIRECT, "task_id": "0-0"}
     sub1 = {**DIRECT, "task_id": "0-1", "sql": "SELECT 2"}
-    root = {"type": "breakdown", "task_id": "0", "status": "running", "clarified_task": "Compare", "sub_tasks": []}
+    root = {
+        "type": "breakdown",
+        "task_id": "0",
+        "status": "running",
+        "clarified_task": "Compare",
+        "sub_tasks": [],
+    }
 
     def partial(elapsed: float) -> Any:
         if elapsed < 12:
@@ -214,13 +239,24 @@ async def test_breakdown_partial_results_are_reported(client: Chat2QueryClient, 
             return {**root, "sub_tasks": [sub0]}
         return {**root, "sub_tasks": [sub0, {**sub1, "status": "running"}]}
 
-    server.on("GET", PATH, ScriptedJob(clock, duration=40.0, partial=partial, result={**root, "status": "done", "sub_tasks": [sub0, sub1]}))
+    server.on(
+        "GET",
+        PATH,
+        ScriptedJob(
+            clock,
+            duration=40.0,
+            partial=partial,
+            result={**root, "status": "done", "sub_tasks": [sub0, sub1]},
+        ),
+    )
     reports: list[JobProgress] = []
 
     async def progress(p: JobProgress) -> None:
         reports.append(p)
 
-    outcome = await wait_for_job(client, JOB_ID, clock=clock, kind="chat2data_breakdown", on_progress=progress)
+    outcome = await wait_for_job(
+        client, JOB_ID, clock=clock, kind="chat2data_breakdown", on_progress=progress
+    )
     assert reports[0].job is None and reports[0].polls == 0 and reports[0].next_poll_in
     polled = reports[1:]
     assert [p.polls for p in polled] == list(range(1, outcome.polls + 1))
@@ -234,17 +270,27 @@ async def test_breakdown_partial_results_are_reported(client: Chat2QueryClient, 
     assert all(p.elapsed >= 0 for p in polled)
 
 
-async def test_minute_limit_headers_stretch_the_next_wait(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
-    headers = {"X-Ratelimit-Remaining-Minute": "0", "X-Ratelimit-Reset": "45", "X-Ratelimit-Limit-Minute": "10"}
+async def test_minute_limit_headers_stretch_the_next_wait(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
+    headers = {
+        "X-Ratelimit-Remaining-Minute": "0",
+        "X-Ratelimit-Reset": "45",
+        "X-Ratelimit-Limit-Minute": "10",
+    }
     job = ScriptedJob(clock, duration=10.0, headers=headers)
     server.on("GET", PATH, job)
     await wait_for_job(client, JOB_ID, clock=clock)
     assert len(job.polled_at) == 2 and job.polled_at[1] - job.polled_at[0] >= 45
 
 
-async def test_a_429_while_polling_waits_for_the_reset_once(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
+async def test_a_429_while_polling_waits_for_the_reset_once(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
     job = ScriptedJob(clock, duration=5.0)
-    limited = httpx.Response(429, json={"code": 49900007, "msg": "rate limit", "result": {}}, headers={"X-Ratelimit-Reset": "20"})
+    limited = httpx.Response(
+        429, json={"code": 49900007, "msg": "rate limit", "result": {}}, headers={"X-Ratelimit-Reset": "20"}
+    )
     server.on("GET", PATH, limited, job)
     outcome = await wait_for_job(client, JOB_ID, clock=clock)
     assert outcome.ok and outcome.requests_spent == 2 and outcome.polls == 1
@@ -256,7 +302,9 @@ async def test_a_429_while_polling_waits_for_the_reset_once(client: Chat2QueryCl
         await wait_for_job(client, JOB_ID, clock=clock)
 
 
-async def test_resuming_an_old_job_polls_at_once(client: Chat2QueryClient, server: Server, clock: FakeClock) -> None:
+async def test_resuming_an_old_job_polls_at_once(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
     server.on("GET", PATH, ScriptedJob(clock, duration=0.0, ended_at=False))
     outcome = await wait_for_job(client, JOB_ID, clock=clock, already_elapsed=300.0)
     assert clock.sleeps == [] and outcome.polls == 1 and outcome.elapsed == pytest.approx(300.0)

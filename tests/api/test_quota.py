@@ -58,7 +58,9 @@ def test_warning_levels(tmp_path: Path) -> None:
 
 def test_rate_limit_headers_are_kept(tmp_path: Path) -> None:
     ledger = QuotaLedger(tmp_path / "q.sqlite3")
-    ledger.record_request(APP, {"X-RateLimit-Limit-Minute": "10", "x-ratelimit-remaining-minute": "9", "X-Ratelimit-Reset": "8"})
+    ledger.record_request(
+        APP, {"X-RateLimit-Limit-Minute": "10", "x-ratelimit-remaining-minute": "9", "X-Ratelimit-Reset": "8"}
+    )
     info = ledger.last_rate_limit(APP)
     assert info == RateLimitInfo(limit_minute=10, remaining_minute=9, reset_after=8.0)
     ledger.record_request(APP, {})  # a response without the headers keeps the last figures

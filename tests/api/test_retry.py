@@ -28,12 +28,16 @@ async def test_get_retried_on_connection_reset(client: Chat2QueryClient, server:
 
 
 async def test_put_is_idempotent_and_retried(client: Chat2QueryClient, server: Server) -> None:
-    server.on("PUT", "/v3/sessions/1", httpx.Response(502, text="bad gateway"), httpx.Response(200, json=ok({})))
+    server.on(
+        "PUT", "/v3/sessions/1", httpx.Response(502, text="bad gateway"), httpx.Response(200, json=ok({}))
+    )
     await client.rename_session(1, "n")
     assert [s.method for s in server.sent] == ["PUT", "PUT"]
 
 
-async def test_get_gives_up_after_the_attempts(client: Chat2QueryClient, server: Server, retry_sleeps: list[float]) -> None:
+async def test_get_gives_up_after_the_attempts(
+    client: Chat2QueryClient, server: Server, retry_sleeps: list[float]
+) -> None:
     server.on("GET", "/v2/jobs/abc", httpx.ConnectError("[Errno 111] Connection refused"))
     with pytest.raises(NetworkError, match="connection refused"):
         await client.get_job("abc")
@@ -42,7 +46,12 @@ async def test_get_gives_up_after_the_attempts(client: Chat2QueryClient, server:
 
 @pytest.mark.parametrize(
     "exc",
-    [httpx.ReadError("reset"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("closed"), httpx.WriteError("x")],
+    [
+        httpx.ReadError("reset"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("closed"),
+        httpx.WriteError("x"),
+    ],
 )
 async def test_post_not_retried_when_it_may_have_reached_the_server(
     client: Chat2QueryClient, server: Server, exc: Exception, ledger: QuotaLedger
@@ -78,7 +87,9 @@ async def test_post_retried_when_the_connection_failed(
 async def test_429_is_never_retried(
     client: Chat2QueryClient, server: Server, retry_sleeps: list[float], method: str
 ) -> None:
-    limited = httpx.Response(429, json={"code": 429, "msg": "quota", "result": {}}, headers={"Retry-After": "1"})
+    limited = httpx.Response(
+        429, json={"code": 429, "msg": "quota", "result": {}}, headers={"Retry-After": "1"}
+    )
     server.on("GET", "/v2/jobs/abc", limited, httpx.Response(200, json=JOB))
     server.on("POST", "/v3/chat2data", limited, httpx.Response(200, json=SUBMITTED))
     with pytest.raises(RateLimited):
@@ -93,4 +104,6 @@ def test_backoff_is_bounded_and_jittered() -> None:
     policy = RetryPolicy(attempts=10, base_delay=0.5, max_delay=4.0, random=lambda: 1.0)
     assert [policy.delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     low = RetryPolicy(random=lambda: 0.0)
-    assert low.delay(1) == 0.25 and low.delay(1, retry_after=3.0) == 3.0 and low.delay(1, retry_after=60) == 4.0
+    assert (
+        low.delay(1) == 0.25 and low.delay(1, retry_after=3.0) == 3.0 and low.delay(1, retry_after=60) == 4.0
+    )
