@@ -40,9 +40,9 @@ class StatusLine:
 
     _FRAMES = itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
         self._shown = False
 
     def show(self, text: str) -> None:
@@ -105,7 +105,7 @@ async def ask_question(
     *,
     session_id: int | None,
     explicit_session: bool,
-    mode: str,
+    mode: api.SqlGenerateMode,
     timeout: float,
     status: StatusLine,
 ) -> Asked:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from c2q_tui.api import Chat2QueryClient, QuotaLedger
+from c2q_tui.api import EMBEDDED_PACE, Chat2QueryClient, QuotaLedger
 from c2q_tui.config import Profile
 
 LOCAL_HOST = "http://c2q-local"
@@ -92,6 +92,7 @@ def _open_local(profile: Profile, on_progress: Progress | None) -> Connection:
         auth="digest",
         transport=httpx.ASGITransport(app=app),
         ledger=QuotaLedger(),
+        pace=EMBEDDED_PACE,
     )
     return Connection(
         profile=profile,

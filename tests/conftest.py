@@ -18,3 +18,23 @@ def c2q_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     for var in _SHARED:
         monkeypatch.delenv(var, raising=False)
     yield home
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sp500insight sample, built once per test run (about half a second)."""
+    from c2q_tui.local.sample import build_sample
+
+    return build_sample(tmp_path_factory.mktemp("sample") / "sp500insight.sqlite3")
+
+
+@pytest.fixture
+def sample_db(built_sample: Path, c2q_home: Path) -> Path:
+    """A private copy of the sample where the app looks for it, so nothing rebuilds it."""
+    import shutil
+
+    from c2q_tui import paths
+
+    target = paths.sample_db()
+    shutil.copyfile(built_sample, target)
+    return target

@@ -94,9 +94,19 @@ from c2q_tui.api.polling import (
 )
 from c2q_tui.api.quota import QuotaLedger, QuotaStatus, RateLimitInfo
 from c2q_tui.api.retry import NO_RETRY, RetryPolicy
-from c2q_tui.api.schedule import DurationModel, DurationPrior, Observation, PollPlan, plan_for
+from c2q_tui.api.schedule import (
+    EMBEDDED_PACE,
+    SERVICE_PACE,
+    DurationModel,
+    DurationPrior,
+    Observation,
+    PollPace,
+    PollPlan,
+    plan_for,
+)
 
 __all__ = [
+    "EMBEDDED_PACE",
     "KIND_BREAKDOWN",
     "KIND_CHAT2DATA",
     "KIND_CHAT2DATA_V2",
@@ -105,6 +115,7 @@ __all__ = [
     "KIND_SUGGEST",
     "KIND_SUMMARY_UPDATE",
     "NO_RETRY",
+    "SERVICE_PACE",
     "Ack",
     "ApiError",
     "ApiModel",
@@ -155,6 +166,7 @@ __all__ = [
     "NotFound",
     "NotReady",
     "Observation",
+    "PollPace",
     "PollPlan",
     "QuotaLedger",
     "QuotaStatus",

@@ -26,6 +26,7 @@ from c2q_tui.api.envelope import Expect, decode_response
 from c2q_tui.api.errors import NetworkError
 from c2q_tui.api.quota import QuotaLedger, RateLimitInfo
 from c2q_tui.api.retry import RetryPolicy
+from c2q_tui.api.schedule import SERVICE_PACE, PollPace
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class CoreClient:
         ledger: QuotaLedger | None = None,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
+        pace: PollPace = SERVICE_PACE,
     ) -> None:
         if base_url is None:
             if region is None or app_id is None:
@@ -98,6 +100,7 @@ class CoreClient:
             raise ValueError(f"auth must be 'digest' or 'basic', not {auth!r}")
         self.auth_scheme: AuthScheme = auth
         self.timeout = timeout
+        self.pace = pace  # how fast wait_for_job may poll this server
         self.ledger = ledger
         self.retry = retry or RetryPolicy()
         self.last_rate_limit: RateLimitInfo | None = None

@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 from c2q_tui.api.client import Chat2QueryClient
 from c2q_tui.api.errors import BadResponse, JobCancelled, JobFailed, JobTimeout, RateLimited
 from c2q_tui.api.models_jobs import KIND_CHAT2DATA, Job, JobPayload, parse_job_result
-from c2q_tui.api.schedule import MIN_INTERVAL, DurationModel, Observation, PollPlan, plan_for
+from c2q_tui.api.schedule import DurationModel, Observation, PollPlan, plan_for
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +231,15 @@ async def wait_for_job(
             history = await asyncio.to_thread(store.observations, client.app_key, kind)
         except (sqlite3.Error, OSError) as exc:
             log.warning("job-duration history not read, planning from the prior: %s", exc)
-    model, plan = plan_for(kind, history or [])
+    model, plan = plan_for(kind, history or [], client.pace)
+    floor = plan.min_interval
     start = clock.now() - already_elapsed
     spent = 0
     polls = 0
     last: Job | None = None
     last_seen = 0.0  # elapsed at the last poll that found the job still going
     rate_limited_once = False
-    next_at = start + max(plan.first, MIN_INTERVAL)
+    next_at = start + max(plan.first, floor)
     await _report(
         on_progress,
         JobProgress(
@@ -268,7 +269,7 @@ async def wait_for_job(
     while True:
         if deadline is not None and next_at > start + deadline:
             final_at = start + deadline
-            if final_at - last_poll_at < MIN_INTERVAL:
+            if final_at - last_poll_at < floor:
                 await _sleep(clock, final_at - clock.now(), cancel)
                 if _is_cancelled(cancel):
                     raise stop(JobCancelled, "wait cancelled")
@@ -294,7 +295,7 @@ async def wait_for_job(
             if rate_limited_once or limited.reset_after is None:
                 raise limited
             rate_limited_once = True
-            next_at = now + max(MIN_INTERVAL, limited.reset_after)
+            next_at = now + max(floor, limited.reset_after)
             log.info("job %s: rate limited, next poll in %.0f s", job_id, next_at - now)
             continue
         rate_limited_once = False
@@ -339,7 +340,7 @@ async def wait_for_job(
         limits = client.last_rate_limit
         if limits is not None and limits.minute_exhausted and limits.reset_after is not None:
             wait = max(wait, limits.reset_after)
-        next_at = now + max(MIN_INTERVAL, wait)
+        next_at = now + max(floor, wait)
         timed_out = deadline is not None and elapsed >= deadline
         await _report(
             on_progress,

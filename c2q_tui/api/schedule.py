@@ -61,6 +61,30 @@ def prior_for(kind: str) -> DurationPrior:
 
 
 @dataclass(frozen=True)
+class PollPace:
+    """How fast a client may poll and what it assumes before it has seen any job.
+
+    The real service's quota (100 requests a day, polls included) sets the 1 s floor and the
+    priors. The embedded backend running in the same process costs nothing per request and answers
+    in milliseconds, so waiting seconds for it would only make the user wait.
+    """
+
+    min_interval: float = MIN_INTERVAL
+    priors: tuple[tuple[str, DurationPrior], ...] = ()
+    default_prior: DurationPrior | None = None
+
+    def prior(self, kind: str) -> DurationPrior:
+        for name, prior in self.priors:
+            if name == kind:
+                return prior
+        return self.default_prior or prior_for(kind)
+
+
+SERVICE_PACE = PollPace()
+EMBEDDED_PACE = PollPace(min_interval=0.05, default_prior=DurationPrior(0.3, 1.0, 2.0))
+
+
+@dataclass(frozen=True)
 class Observation:
     """How long a finished job took: `seconds` exactly, or, when `low` and `high` are set, only
     known to lie in (low, high] (the last poll that saw it running, the poll that saw it end)."""
@@ -202,12 +226,14 @@ class PollPlan:
         first_quantile: float = 0.61,
         bulk_step: float = 0.24,
         bulk_quantile: float = 0.97,
+        min_interval: float = MIN_INTERVAL,
     ) -> PollPlan:
         return cls(
-            first=max(MIN_INTERVAL, model.quantile(first_quantile)),
+            first=max(min_interval, model.quantile(first_quantile)),
             bulk_until=model.quantile(bulk_quantile),
-            max_interval=max(MIN_INTERVAL, prior.max_interval),
+            max_interval=max(min_interval, prior.max_interval),
             bulk_step=bulk_step,
+            min_interval=min_interval,
         )
 
     def wait_after(self, elapsed: float) -> float:
@@ -224,7 +250,9 @@ def poll_offsets(plan: PollPlan, until: float) -> list[float]:
     return times
 
 
-def plan_for(kind: str, history: Sequence[float | Observation]) -> tuple[DurationModel, PollPlan]:
-    prior = prior_for(kind)
+def plan_for(
+    kind: str, history: Sequence[float | Observation], pace: PollPace = SERVICE_PACE
+) -> tuple[DurationModel, PollPlan]:
+    prior = pace.prior(kind)
     model = DurationModel.fit(history, prior)
-    return model, PollPlan.for_model(model, prior)
+    return model, PollPlan.for_model(model, prior, min_interval=pace.min_interval)

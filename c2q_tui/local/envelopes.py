@@ -22,7 +22,8 @@ V1_TYPE = "chat2data_endpoint"
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # default=str: a stray date or Decimal in a summary must not turn every poll into a 500
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 class ApiError(Exception):
@@ -66,7 +67,9 @@ class GatewayError(Exception):
 
 
 def chat2query(result: Any, status: int = 200, msg: str = "") -> Response:
-    return Response(dumps({"code": status, "msg": msg, "result": result}), status_code=status, media_type=JSON)
+    return Response(
+        dumps({"code": status, "msg": msg, "result": result}), status_code=status, media_type=JSON
+    )
 
 
 def ok(result: Any) -> Response:

@@ -182,7 +182,13 @@ def prepare(settings: LocalSettings, store: Store) -> LocalSettings:
         fresh = generate_key("admin")
         stored = store.meta_setdefault_json(
             _GENERATED_KEYS,
-            [{"public_key": fresh.public_key, "private_key": fresh.private_key.get_secret_value(), "role": "admin"}],
+            [
+                {
+                    "public_key": fresh.public_key,
+                    "private_key": fresh.private_key.get_secret_value(),
+                    "role": "admin",
+                }
+            ],
         )
         update["keys"] = [KeySpec.model_validate(k) for k in stored]
     if not update:

@@ -307,7 +307,9 @@ class Store:
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def add_job(self, job_id: str, kind: str, status: str, result: Any = None, ended_at: float | None = None) -> None:
+    def add_job(
+        self, job_id: str, kind: str, status: str, result: Any = None, ended_at: float | None = None
+    ) -> None:
         self._insert(
             "jobs",
             {
@@ -341,7 +343,9 @@ class Store:
                 "ON CONFLICT (app_id, day) DO UPDATE SET count = count + 1",
                 (app_id, day),
             )
-            row = conn.execute("SELECT count FROM quota WHERE app_id = ? AND day = ?", (app_id, day)).fetchone()
+            row = conn.execute(
+                "SELECT count FROM quota WHERE app_id = ? AND day = ?", (app_id, day)
+            ).fetchone()
         return int(row["count"])
 
 

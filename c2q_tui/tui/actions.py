@@ -1,0 +1,128 @@
+"""The one action registry: key bindings, the help screen and the command palette all come from here.
+
+Every entry has a kebab-case id (a `keymap` can remap it), the keys, the action it runs, a short
+description for the footer and a longer one for help and the palette. `scope` says where it is bound:
+"app" everywhere, "composer" in the question box, "answer" on a focused answer card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    keys: str
+    action: str
+    description: str
+    help: str
+    scope: str = "app"
+    show: bool = False
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.description,
+            show=self.show,
+            priority=self.priority,
+            tooltip=self.help,
+            id=self.id,
+        )
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # app-wide
+    ActionSpec("help", "f1", "help", "Help", "Show every key binding and what it does.", show=True),
+    ActionSpec("focus-question", "ctrl+l", "focus_question", "Ask", "Put the cursor in the question box."),
+    ActionSpec("new-session", "ctrl+n", "new_session", "New session",
+               "Start a new session; its first question opens it on the server.", show=True),
+    ActionSpec("filter-sessions", "ctrl+f", "filter_sessions", "Filter",
+               "Filter the session list by name or database."),
+    ActionSpec("rename-session", "f6", "rename_session", "Rename", "Rename the current session."),
+    ActionSpec("reset-session", "f7", "reset_session", "Reset context",
+               "Make the server forget the current session's conversation (later questions start afresh)."),
+    ActionSpec("delete-session", "f8", "delete_session", "Delete session",
+               "Delete the current session from the local history (it stays on the server)."),
+    ActionSpec("toggle-breakdown", "ctrl+b", "toggle_breakdown", "Breakdown",
+               "Switch between direct answers and auto_breakdown (a question split into sub-tasks).",
+               show=True),
+    ActionSpec("cancel-job", "ctrl+g", "cancel_job", "Cancel",
+               "Stop waiting for the focused answer (the job may still finish on the server).", show=True),
+    ActionSpec("regenerate", "f5", "regenerate", "Regenerate", "Ask the focused answer's question again."),
+    ActionSpec("refine-sql", "ctrl+r", "refine_sql", "Refine",
+               "Rewrite the selected answer's SQL from your feedback and show the difference.", show=True),
+    ActionSpec("run-sql", "f9", "run_sql", "Run SQL",
+               "Run the refined SQL read-only on the profile's database and show its rows."),
+    ActionSpec("suggest-questions", "ctrl+s", "suggest_questions", "Suggest",
+               "Ask the service for questions worth asking about this database.", show=True),
+    ActionSpec("toggle-sidebar", "f2", "toggle_sidebar", "Sessions pane", "Show or hide the session list."),
+    ActionSpec("maximize-pane", "f4", "toggle_maximize", "Maximise", "Maximise the focused pane, or restore it."),
+    ActionSpec("switch-profile", "ctrl+o", "switch_profile", "Profiles",
+               "Switch to another profile, or create and test a new one.", show=True),
+    ActionSpec("quit", "ctrl+q", "quit", "Quit", "Quit; running jobs resume on the next start.",
+               show=True, priority=True),
+    # the question box
+    ActionSpec("send-question", "enter", "send", "Send", "Send the question.", scope="composer",
+               show=True, priority=True),
+    ActionSpec("send-question-alt", "ctrl+j", "send", "Send", "Send the question (for terminals where "
+               "enter is taken).", scope="composer", priority=True),
+    ActionSpec("newline", "shift+enter,alt+enter", "newline", "New line",
+               "Insert a line break in the question.", scope="composer", priority=True),
+    ActionSpec("previous-question", "up", "history_previous", "Previous question",
+               "On the first line: the previous question you asked.", scope="composer", priority=True),
+    ActionSpec("next-question", "down", "history_next", "Next question",
+               "On the last line: the next question in the history.", scope="composer", priority=True),
+    # a focused answer
+    ActionSpec("next-task", "right,]", "next_task", "Next sub-task",
+               "Select the next sub-task of a breakdown answer.", scope="answer"),
+    ActionSpec("previous-task", "left,[", "previous_task", "Previous sub-task",
+               "Select the previous sub-task of a breakdown answer.", scope="answer"),
+)
+
+SCOPE_TITLES = {"app": "Everywhere", "composer": "Question box", "answer": "Answer card"}
+
+
+def bindings(scope: str = "app") -> list[Binding]:
+    return [a.binding() for a in ACTIONS if a.scope == scope]
+
+
+def by_id(action_id: str) -> ActionSpec:
+    for a in ACTIONS:
+        if a.id == action_id:
+            return a
+    raise KeyError(action_id)
+
+
+def key_display(keys: str) -> str:
+    return " / ".join(k.replace("ctrl+", "^").replace("shift+", "⇧").replace("alt+", "⌥") for k in keys.split(","))
+
+
+class ActionCommands(Provider):
+    """Command-palette entries for the app-wide actions of the registry."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        return [(f"{a.description} ({key_display(a.keys)})", a.action, a.help) for a in ACTIONS if a.scope == "app"]
+
+    async def discover(self) -> Hits:
+        app: App[object] = self.app
+        for title, action, help_text in self._commands():
+            yield DiscoveryHit(title, partial(app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app: App[object] = self.app
+        for title, action, help_text in self._commands():
+            score = max(matcher.match(title), matcher.match(help_text) * 0.5)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(app.run_action, action), help=help_text)

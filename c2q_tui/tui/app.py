@@ -1,0 +1,435 @@
+"""C2QApp: composes the main screen and owns every state change.
+
+Start-up paints the first frame at once, then connects (a thread: a local profile builds the sample
+database and the backend), reads the history and warms imports in workers. Questions asked before the
+connection (or the local data summary) is ready wait in their cards and are sent when it is.
+
+Handlers live here (connection and the question chain), in `answers.py` (selection, refine, run,
+suggest) and `sessions.py` (session list actions); workers in `workers.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+from textual import on
+from textual.app import App
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from c2q_tui.config import ConfigError, Resolved, resolve
+from c2q_tui.connection import Connection, open_connection
+from c2q_tui.history import History
+from c2q_tui.tui import actions, flows
+from c2q_tui.tui.answers import AnswersMixin
+from c2q_tui.tui.messages import (
+    AnswerFailed,
+    AnswerReady,
+    Connected,
+    ConnectFailed,
+    ConnectProgressed,
+    HistoryLoaded,
+    JobProgressed,
+    JobStarted,
+    QuestionSubmitted,
+    QuotaUpdated,
+    SummaryFailed,
+    SummaryProgressed,
+    SummaryReady,
+)
+from c2q_tui.tui.screens.main import MainScreen
+from c2q_tui.tui.state import AppState, Turn
+from c2q_tui.tui.workers import Connector
+
+NOTIFY_KINDS = {"auth", "rate_limited", "network", "not_ready"}
+
+
+class C2QApp(AnswersMixin):
+    CSS_PATH = "app.tcss"
+    TITLE = "c2q-tui"
+    BINDINGS = actions.bindings("app")
+    COMMANDS = App.COMMANDS | {actions.ActionCommands}
+
+    def __init__(
+        self,
+        resolved: Resolved,
+        *,
+        connector: Connector | None = None,
+        history: History | None = None,
+        clock: Callable[[], float] = time.time,
+        live: bool = True,
+    ) -> None:
+        """`connector` opens a profile (tests inject faults); `clock` gives the times shown; `live`
+        False stops spinners and cursor blink, for deterministic screenshots."""
+        super().__init__()
+        self.resolved = resolved
+        self.profile = resolved.profile
+        self.connector = connector or open_connection
+        self.history = history or History()
+        self.clock = clock
+        self.live = live
+        self.state = AppState()
+        self.conn: Connection | None = None
+        self.ready = False  # connected, and for the embedded backend the data summary is done
+        self.generation = 0
+        self.cancels: dict[int, asyncio.Event] = {}
+        self.sql_runner = flows.SqlRunner()
+        self.main = MainScreen(clock=clock, live=live)
+        self._pending_resume: list[Turn] = []
+        self._status = "starting…"
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main
+
+    def on_ready(self) -> None:
+        """The first frame is up; everything slow starts now, in workers."""
+        self._header("connecting…", busy=True)
+        self.main.chat.composer.focus()
+        # after the first frame: nothing slow happens before the user sees the app
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        self.generation += 1
+        self.connect_worker(self.profile, self.generation)
+        self.load_history_worker(self.key)
+        self.warm_up_worker()
+
+    async def on_unmount(self) -> None:
+        await self._close_connection()
+        self.sql_runner.close()
+
+    async def _close_connection(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            await conn.aclose()
+        backend = getattr(getattr(conn.backend, "state", None), "backend", None)
+        if backend is not None:  # the embedded backend's running jobs and store
+            with contextlib.suppress(Exception):
+                await backend.aclose()
+
+    def _header(self, status: str, *, busy: bool = False, error: bool = False) -> None:
+        self._status = status
+        database = self.conn.database if self.conn else (self.profile.database or "")
+        kind = "embedded" if self.profile.kind == "local" else "TiDB Cloud"
+        self.main.set_header(profile=f"{self.profile.name} ({kind})", database=database, status=status,
+                             busy=busy, error=error)
+
+    # -- connection --------------------------------------------------------------------------------
+
+    @on(ConnectProgressed)
+    def _connect_progressed(self, message: ConnectProgressed) -> None:
+        self.main.chat.set_banner(message.text, "busy")
+        self._header("connecting…", busy=True)
+
+    @on(Connected)
+    async def _connected(self, message: Connected) -> None:
+        if message.generation != self.generation:  # a profile switch overtook this connection
+            with contextlib.suppress(Exception):
+                await message.connection.aclose()
+            return
+        conn = self.conn = message.connection
+        self.main.chat.set_database(conn.database)
+        self.refresh_quota()
+        if conn.local:
+            self._header("building the data summary…", busy=True)
+            self.main.chat.set_banner(f"Preparing the data summary of {conn.database}…", "busy")
+            self.summary_worker(conn, self.generation)
+        else:
+            self._set_ready()
+
+    @on(ConnectFailed)
+    def _connect_failed(self, message: ConnectFailed) -> None:
+        if message.generation != self.generation:
+            return
+        self._header("not connected", error=True)
+        self.main.chat.set_banner(f"{message.reason}\nctrl+o chooses or creates another profile.", "error")
+        self.notify(message.reason, title="Could not connect", severity="error", timeout=10)
+        for turn in [t for t in self.state.turns.values() if t.status == "waiting"]:
+            self._fail(turn, f"Not sent: {message.reason}", "error")
+
+    @on(SummaryProgressed)
+    def _summary_progressed(self, message: SummaryProgressed) -> None:
+        self.main.chat.set_banner(
+            f"Building the data summary of {message.database} ({message.status}, {message.elapsed:.0f} s). "
+            "Questions asked now are sent when it is done.",
+            "busy",
+        )
+
+    @on(SummaryReady)
+    def _summary_ready(self, message: SummaryReady) -> None:
+        if message.generation == self.generation:
+            self._set_ready()
+
+    @on(SummaryFailed)
+    def _summary_failed(self, message: SummaryFailed) -> None:
+        if message.generation != self.generation:
+            return
+        text = f"The data summary of {message.database} could not be built: {message.reason}"
+        self.main.chat.set_banner(text, "error")
+        self.notify(text, title="Data summary", severity="error", timeout=10)
+        # questions still go out: the server answers them (with "not ready" if it must)
+        self._set_ready(clear_banner=False)
+
+    def _set_ready(self, *, clear_banner: bool = True) -> None:
+        self.ready = True
+        self._header("ready")
+        if clear_banner:
+            self.main.chat.set_banner("")
+        self._resume_open_turns()
+        self._dispatch_waiting()
+
+    @on(QuotaUpdated)
+    def _quota_updated(self, message: QuotaUpdated) -> None:
+        before = self.main.quota.status
+        self.main.quota.show_status(message.status, unlimited=message.unlimited)
+        level = message.status.level
+        if not message.unlimited and level != "ok" and (before is None or before.level != level):
+            self.notify(message.status.message or "", title="Daily quota",
+                        severity="error" if level == "exhausted" else "warning")
+
+    # -- history -----------------------------------------------------------------------------------
+
+    @on(HistoryLoaded)
+    async def _history_loaded(self, message: HistoryLoaded) -> None:
+        self.load_sessions(message.sessions)
+        for row in message.open_turns:
+            turn = Turn.from_row(row)
+            if turn.job_id is None:
+                # never got a job id: whether it reached the server is unknown, so it is not resent
+                self._fail(turn, "The app closed before this question was sent. Press f5 to ask it again.",
+                           "interrupted", store=True, add=True)
+            else:
+                self.state.add_turn(turn)
+                self._pending_resume.append(turn)
+        await self.open_initial_session()
+        if self.ready:
+            self._resume_open_turns()
+
+    def _resume_open_turns(self) -> None:
+        if self.conn is None:
+            return
+        pending, self._pending_resume = self._pending_resume, []
+        for turn in pending:
+            if turn.job_id is None or not turn.open:
+                continue
+            cancel = self.cancels.setdefault(turn.turn_id, asyncio.Event())
+            self.resume_worker(self.conn, turn.turn_id, turn.job_id, turn.mode, turn.created_at,
+                               turn.requests_spent, cancel)
+        self.refresh_sidebar()
+
+    # -- the question chain ------------------------------------------------------------------------
+
+    @on(QuestionSubmitted)
+    def _question_submitted(self, message: QuestionSubmitted) -> None:
+        session_id = message.session if message.session is not None else self.state.current
+        if session_id is None or session_id not in self.state.sessions:
+            session_id = self.new_draft()
+        session = self.state.sessions[session_id]
+        # recorded before any request, so nothing asked is lost to a crash or a quit
+        turn_id = self.history.add_turn(self.key, session_id, message.text, message.mode)
+        self.history.upsert_session(self.key, session_id, database=session.database, name=message.text[:80])
+        session.name = session.name or message.text[:80]
+        session.updated_at = self.clock()
+        turn = Turn(turn_id, session_id, message.text, message.mode, "waiting", created_at=self.clock())
+        self.state.add_turn(turn)
+        if session_id == self.state.current:
+            self.main.chat.add_turn(turn)
+        self._dispatch(turn)
+        self.refresh_sidebar()
+
+    def _dispatch(self, turn: Turn) -> None:
+        """Send a waiting question, unless the connection (or its draft's session) is not there yet."""
+        if not self.ready or self.conn is None or turn.status != "waiting":
+            return
+        session_id = turn.session_id
+        if session_id < 0 and self.state.drafts_waiting_for(session_id):
+            return  # the draft's first question is opening the session; this one follows it
+        turn.status = "submitting"
+        cancel = self.cancels.setdefault(turn.turn_id, asyncio.Event())
+        self.ask_worker(self.conn, turn.turn_id, turn.question, session_id if session_id >= 0 else None,
+                        turn.mode, cancel)
+        self.main.chat.refresh_turn(turn)
+
+    def _dispatch_waiting(self) -> None:
+        for turn in sorted(self.state.turns.values(), key=lambda t: t.turn_id):
+            if turn.status == "waiting":
+                self._dispatch(turn)
+
+    @on(JobStarted)
+    async def _job_started(self, message: JobStarted) -> None:
+        turn = self.state.turns.get(message.turn_id)
+        if turn is None:
+            return
+        turn.job_id = message.job_id
+        turn.status = "running"
+        turn.requests_spent = message.requests_spent
+        draft = turn.session_id
+        if message.session_id is not None and draft < 0:
+            self.history.adopt_draft(self.key, draft, message.session_id)
+            self.state.adopt_draft(draft, message.session_id)
+            if self.main.chat.session_id == draft:
+                self.main.chat.session_id = message.session_id
+            self._dispatch_waiting()  # later questions of the draft now have a session
+        self.main.chat.refresh_turn(turn)
+        self.refresh_sidebar()
+        self.refresh_quota()
+
+    @on(JobProgressed)
+    def _job_progressed(self, message: JobProgressed) -> None:
+        turn = self.state.turns.get(message.turn_id)
+        if turn is None or not turn.open:
+            return
+        turn.job_status = message.status
+        turn.requests_spent = message.requests_spent
+        if message.partial is not None:
+            turn.result = message.partial  # breakdown sub-tasks arrive while the job runs
+        self.main.chat.refresh_turn(turn)
+        self.refresh_quota()
+
+    @on(AnswerReady)
+    def _answer_ready(self, message: AnswerReady) -> None:
+        turn = self.state.turns.get(message.turn_id)
+        if turn is None:
+            return
+        self.cancels.pop(turn.turn_id, None)
+        turn.status = "done"
+        turn.result = message.result
+        turn.requests_spent = message.requests_spent
+        turn.finished_at = self.clock()
+        turn.elapsed = max(0.0, turn.finished_at - turn.created_at)
+        self.history.finish_turn(turn.turn_id, status="done", result=message.result,
+                                 requests_spent=message.requests_spent)
+        self.main.chat.refresh_turn(turn)
+        self.refresh_sidebar()
+        self.refresh_quota()
+        latest = self.state.session_turns(turn.session_id)[-1:]
+        if turn.session_id == self.state.current and latest and latest[0] is turn:
+            self.select_answer(turn.turn_id, -1)
+        elif turn.session_id != self.state.current:
+            name = self.state.sessions[turn.session_id].title if turn.session_id in self.state.sessions else ""
+            self.notify(f"Answered in session “{name}”: {turn.question}", title="Answer ready")
+
+    @on(AnswerFailed)
+    def _answer_failed(self, message: AnswerFailed) -> None:
+        turn = self.state.turns.get(message.turn_id)
+        if turn is None:
+            return
+        turn.requests_spent = max(turn.requests_spent, message.requests_spent)
+        self._fail(turn, message.reason, message.kind)
+        if message.kind in NOTIFY_KINDS:
+            self.notify(message.reason, title=message.kind.replace("_", " ").capitalize(), severity="error",
+                        timeout=10)
+        self.refresh_quota()
+
+    def _fail(self, turn: Turn, reason: str, kind: str, *, store: bool = True, add: bool = False) -> None:
+        self.cancels.pop(turn.turn_id, None)
+        turn.status = "cancelled" if kind == "cancelled" else "failed"
+        turn.reason = reason
+        turn.error_kind = kind
+        turn.finished_at = self.clock()
+        turn.elapsed = max(0.0, turn.finished_at - turn.created_at)
+        if store:
+            self.history.finish_turn(turn.turn_id, status=turn.status, result=turn.result, reason=reason,
+                                     requests_spent=turn.requests_spent, error_kind=kind)
+        if add:
+            self.state.add_turn(turn)
+        self.main.chat.refresh_turn(turn)
+        self.refresh_sidebar()
+
+    # -- actions (app-wide) ------------------------------------------------------------------------
+
+    def action_cancel_job(self) -> None:
+        selected = self.state.selected_turn()
+        turn = selected if selected is not None and selected.open else self.state.latest_open_turn()
+        if turn is None:
+            self.notify("No answer is running in this session.")
+            return
+        if turn.status == "waiting":
+            self._fail(turn, "Cancelled before it was sent.", "cancelled")
+            return
+        self.cancels.setdefault(turn.turn_id, asyncio.Event()).set()
+
+    def action_regenerate(self) -> None:
+        turn = self.state.focus_turn()
+        if turn is None:
+            self.notify("Ask a question first.")
+            return
+        self.post_message(QuestionSubmitted(self.state.current, turn.question, turn.mode))
+
+    def action_toggle_breakdown(self) -> None:
+        self.state.mode = "direct" if self.state.mode == "auto_breakdown" else "auto_breakdown"
+        self.main.chat.set_mode(self.state.mode)
+        self.notify("Questions are now split into sub-tasks (auto_breakdown)." if self.state.mode ==
+                    "auto_breakdown" else "Questions are now answered directly.", timeout=3)
+
+    def action_focus_question(self) -> None:
+        self.main.chat.composer.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.main.sidebar.display = not self.main.sidebar.display
+
+    def action_toggle_maximize(self) -> None:
+        screen = self.main
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        pane = screen.pane_of(self.focused)
+        if pane is None:
+            self.notify("Focus a pane to maximise it.")
+            return
+        screen.maximize(screen.query_one(f"#{pane}"), container=False)
+
+    def action_help(self) -> None:
+        from c2q_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_switch_profile(self) -> None:
+        from c2q_tui.tui.screens.connect import ConnectScreen
+
+        self.push_screen(ConnectScreen(self.resolved, current=self.profile.name), self._profile_chosen)
+
+    def _profile_chosen(self, name: str | None) -> None:
+        if name is None:
+            return
+        try:
+            resolved = resolve(name)
+        except ConfigError as e:
+            self.notify(str(e), title="Profile", severity="error")
+            return
+        self.run_worker(self.switch_profile(resolved), group="connect", exclusive=True)
+
+    async def switch_profile(self, resolved: Resolved) -> None:
+        """Drop the current connection (running jobs stay recorded and resume when it is back)."""
+        for group in ("chat2data", "job-poll", "summary", "refine", "suggest", "sessions"):
+            self.workers.cancel_group(self, group)
+        await self._close_connection()
+        self.resolved, self.profile = resolved, resolved.profile
+        self.state = AppState()
+        self.cancels.clear()
+        self._pending_resume = []
+        self.ready = False
+        self.main.chat.set_mode(self.state.mode)
+        await self.reset_panes()
+        self._header("connecting…", busy=True)
+        self._start()
+
+    # -- errors no handler expected -----------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title=f"Internal error in {event.worker.name}",
+                        severity="error", timeout=15)
+
+
+def run_app(resolved: Resolved) -> int:
+    """Run the app for a resolved profile; the exit status for the shell."""
+    app = C2QApp(resolved)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,193 @@
+"""The app's request flows without Textual: submit, poll planning, errors in words, running SQL.
+
+Workers call these and turn the outcome into messages. Mirrors the headless `ask` flow (`ask.py`) where
+the two meet: a turn is recorded before the request and gets its job id at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from c2q_tui import api
+from c2q_tui.connection import Connection
+from c2q_tui.history import History
+
+SUMMARY_TIMEOUT = 900.0
+ANSWER_TIMEOUT = 900.0  # a chat2data job past this is given up (it may still end: regenerate)
+# The embedded backend answers in well under a second and costs no quota: until the app has seen
+# some of its jobs, plan polls from this instead of the service's prior (first poll after ~7 s).
+LOCAL_PRIOR = (0.4, 0.4, 0.4, 0.4, 0.4)
+
+
+def describe_error(e: BaseException, *, database: str = "") -> tuple[str, str]:
+    """(kind, one clear line) for any failure of a request or a wait; never a traceback."""
+    if isinstance(e, api.AuthError):
+        if e.expired:
+            return "auth", "The API key is no longer valid (expired). Create a new key pair for the Data App."
+        return "auth", (
+            "Authentication failed (HTTP 401): the public/private key pair was rejected. "
+            "Check the keys of this profile."
+        )
+    if isinstance(e, api.RateLimited):
+        return "rate_limited", rate_limit_text(e)
+    if isinstance(e, api.NotReady):
+        where = f" of {database}" if database else ""
+        return "not_ready", (
+            f"The data summary{where} is not ready yet: the service is still exploring the database. "
+            "Ask again in a while."
+        )
+    if isinstance(e, api.NotFound):
+        return "not_found", f"Not found: {e}"
+    if isinstance(e, api.NetworkError):
+        return "network", f"Network error: {e}"
+    if isinstance(e, api.BadResponse):
+        return "bad_response", f"The server sent an answer that could not be read: {e}"
+    if isinstance(e, api.JobCancelled):
+        return "cancelled", "Cancelled: stopped waiting for this answer (the job may still run on the server)."
+    if isinstance(e, api.JobTimeout):
+        return "timeout", f"Gave up waiting after {e.elapsed:.0f} s; the job may still finish. Regenerate to ask again."
+    if isinstance(e, api.Chat2QueryError):
+        return "error", str(e)
+    return "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def rate_limit_text(e: api.RateLimited) -> str:
+    if e.reset_after is not None:
+        at = time.strftime("%H:%M:%S", time.localtime(time.time() + e.reset_after))
+        return f"Rate limited (HTTP 429): try again in {e.reset_after:.0f} s, at {at}. {e.msg or e}".strip()
+    return (
+        "Rate limited (HTTP 429): the Data App's daily quota (100 requests) is used up; "
+        f"it resets at 00:00 UTC. {e.msg or ''}".strip()
+    )
+
+
+def spent(e: BaseException) -> int:
+    return e.requests_spent if isinstance(e, api.JobError) else 0
+
+
+# -- data summary ----------------------------------------------------------------------------------
+
+
+async def summary_job(conn: Connection) -> str | None:
+    """The job building the database's data summary, or None when a done one exists already.
+
+    Listing first costs one request and saves the wait of polling a job that is done at once.
+    """
+    summaries = await conn.client.list_data_summaries()
+    mine = [s for s in summaries if s.database == conn.database]
+    if any(s.status == "done" for s in mine):
+        return None
+    created = await conn.client.create_data_summary(conn.cluster_id, conn.database, reuse=True)
+    return created.job_id
+
+
+# -- questions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    job_id: str
+    session_id: int | None
+    requests_spent: int
+
+
+async def submit_question(
+    conn: Connection, history: History, turn_id: int, question: str, *, session_id: int | None, mode: str
+) -> Submitted:
+    """Send a question (in a session, or opening one) and record its job id before returning.
+
+    The job id is written here, in the worker, and not by a message handler, so quitting the app in
+    the instant after the answer arrives cannot lose it.
+    """
+    client = conn.client
+    generate: api.SqlGenerateMode = "auto_breakdown" if mode == "auto_breakdown" else "direct"
+    if session_id is not None and session_id >= 0:
+        created = await client.session_chat2data(session_id, question, sql_generate_mode=generate)
+    else:
+        created = await client.chat2data(
+            question, cluster_id=conn.cluster_id, database=conn.database, sql_generate_mode=generate
+        )
+    ref = client.job_ref(created.job_id)
+    sid = int(created.session_id) if created.session_id is not None else session_id
+    server_sid = sid if sid is not None and sid >= 0 else None
+    await _to_thread(history.set_turn_job, turn_id, created.job_id, server_sid)
+    if server_sid is not None:
+        await _to_thread(
+            history.upsert_session, conn.history_key, server_sid, database=conn.database, name=question[:80]
+        )
+    return Submitted(created.job_id, server_sid, ref.requests if ref else 1)
+
+
+async def poll_history(conn: Connection, kind: str) -> list[Any] | None:
+    """Durations to plan polls from: the ledger's, or for the embedded backend a fast prior."""
+    if not conn.local or conn.client.ledger is None:
+        return None
+    seen = await _to_thread(conn.client.ledger.observations, conn.client.app_key, kind)
+    return list(seen) if len(seen) >= len(LOCAL_PRIOR) else [*seen, *LOCAL_PRIOR]
+
+
+def payload_json(payload: Any) -> dict[str, Any] | None:
+    """A job payload (pydantic model or plain JSON) as a dict for messages and history."""
+    if payload is None:
+        return None
+    if hasattr(payload, "model_dump"):
+        dumped = payload.model_dump(mode="json", by_alias=True)
+        return dumped if isinstance(dumped, dict) else None
+    return payload if isinstance(payload, dict) else None
+
+
+# -- running SQL -----------------------------------------------------------------------------------
+
+
+def sql_url(conn: Connection) -> str | None:
+    """Where refined SQL can run directly: the embedded backend's database, or a TiDB Cloud profile's
+    `database_url`. None when the app can only show the SQL (the service has no such endpoint)."""
+    if conn.local:
+        if conn.profile.database_url:
+            return conn.profile.database_url
+        from c2q_tui.local.settings import sample_url
+
+        return sample_url()
+    return conn.profile.database_url or None
+
+
+def sql_dialect(conn: Connection) -> str:
+    """The sqlglot dialect the SQL is written in, for pretty-printing."""
+    if not conn.local:
+        return "mysql"  # TiDB speaks MySQL
+    url = sql_url(conn) or ""
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    return {"postgresql": "postgres", "mariadb": "mysql"}.get(scheme, scheme or "sqlite")
+
+
+class SqlRunner:
+    """One read-only `Database` per URL, opened on first use (opening builds an engine: keep it)."""
+
+    def __init__(self) -> None:
+        self._dbs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def run(self, url: str, sql: str) -> Any:
+        """Blocking: call from a thread worker. Raises `c2q_tui.local.database.SqlError`."""
+        from c2q_tui.local.database import Database
+
+        with self._lock:
+            db = self._dbs.get(url)
+            if db is None:
+                db = self._dbs[url] = Database(url)
+        return db.execute(sql)
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._dbs.values():
+                db.dispose()
+            self._dbs.clear()
+
+
+async def _to_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args, **kwargs)
