@@ -182,7 +182,9 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             )
         except (AskFailed, api.Chat2QueryError) as e:
             status.clear()
-            log.debug("ask failed", exc_info=True)
+            log.info("ask failed: %s", _describe_error(e))
+            if isinstance(e, api.BadResponse) and e.body:
+                log.debug("raw body of the bad response:\n%s", e.body)
             raise AskFailed(_describe_error(e)) from None
         finally:
             status.clear()

@@ -21,9 +21,13 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--profile", help="profile name from config.toml (default: the config's default)")
-    p.add_argument("--database-url", help="embedded backend on this SQLAlchemy database URL")
+def _common(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    # a subcommand's copy must not reset what was given before the subcommand's name
+    default = argparse.SUPPRESS if sub else None
+    p.add_argument(
+        "--profile", default=default, help="profile name from config.toml (default: the config's default)"
+    )
+    p.add_argument("--database-url", default=default, help="embedded backend on this SQLAlchemy database URL")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", help="the question, in plain language")
-    _common(ask)
+    _common(ask, sub=True)
     where = ask.add_mutually_exclusive_group()
     where.add_argument("--session", type=int, metavar="ID", help="continue this session")
     where.add_argument("--new-session", action="store_true", help="start a new session")
@@ -44,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="give up after this long")
 
     sessions = sub.add_parser("sessions", help="list the profile's sessions")
-    _common(sessions)
+    _common(sessions, sub=True)
     sessions.add_argument("--remote", action="store_true", help="ask the service (costs one request)")
 
     cfg = sub.add_parser("config", help="show the resolved configuration (secrets redacted)")
-    _common(cfg)
+    _common(cfg, sub=True)
 
     serve = sub.add_parser("serve", help="run the embedded Chat2Query-compatible backend over HTTP")
     from c2q_tui.local import serve as serve_mod
@@ -57,8 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _setup_logging() -> None:
+    """Log to a file in the data dir; C2Q_DEBUG=1 adds debug detail (raw bodies, tracebacks)."""
+    import logging
+    import os
+
+    from c2q_tui import paths
+
+    root = logging.getLogger()
+    if any(getattr(h, "c2q", False) for h in root.handlers):
+        return
+    try:
+        handler = logging.FileHandler(paths.log_file(), encoding="utf-8")
+    except OSError:
+        return  # a read-only data dir must not stop the command
+    handler.c2q = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if os.environ.get("C2Q_DEBUG") else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "serve":
+        _setup_logging()
     try:
         if args.command == "ask":
             from c2q_tui.ask import run_ask

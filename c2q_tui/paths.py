@@ -51,3 +51,10 @@ def backend_dir() -> Path:
 
 def sample_db() -> Path:
     return data_dir() / "sp500insight.sqlite3"
+
+
+def log_file() -> Path:
+    """Diagnostics that don't belong on screen: raw bodies of bad responses, tracebacks."""
+    path = data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / "c2q-tui.log"

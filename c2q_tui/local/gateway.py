@@ -14,11 +14,13 @@ import secrets
 from collections.abc import MutableMapping
 from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from c2q_tui.local.auth import AuthFailed
 from c2q_tui.local.backend import Backend
 from c2q_tui.local.envelopes import GatewayError, error_for_path, gateway_error
+from c2q_tui.local.settings import KeySpec
 
 log = logging.getLogger("c2q_tui.local.gateway")
 KEY_STATE = "c2q_key"
@@ -52,31 +54,18 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        backend = self.backend
         path: str = scope["path"]
-        if not path.startswith(self.prefix + "/"):
-            err = GatewayError(404, "endpoint not found", headers=backend.limiter.peek(None))
-            await gateway_error(err)(scope, receive, send)
-            return
         try:
-            key = backend.auth.authenticate(
-                scope["method"], _request_target(scope), _header(scope, b"authorization")
-            )
-        except AuthFailed as e:
-            headers = {
-                **backend.limiter.peek(None),
-                "WWW-Authenticate": backend.auth.challenge(stale=e.stale),
-            }
-            await gateway_error(GatewayError(401, e.message, code=e.code, headers=headers))(
-                scope, receive, send
-            )
+            admitted = self._admit(scope)
+        except Exception:  # e.g. the state file is locked for too long: still answer in an envelope
+            await self._crashed(scope, receive, send, {})
             return
-        decision = backend.limiter.hit(key.public_key)
-        if decision.error is not None:
-            await gateway_error(decision.error)(scope, receive, send)
+        if isinstance(admitted, Response):
+            await admitted(scope, receive, send)
             return
+        key, headers = admitted
         scope.setdefault("state", {})[KEY_STATE] = key
-        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in decision.headers.items()]
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -89,13 +78,37 @@ class Gateway:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            ref = secrets.token_hex(4)
-            log.exception("request %s %s failed (ref %s)", scope["method"], path, ref)
-            if started:
-                return
-            response = error_for_path(path, 500, f"internal error! see the server log (ref {ref})")
-            response.headers.update(decision.headers)
-            await response(scope, receive, send)
+            if not started:
+                await self._crashed(scope, receive, send, headers)
+            else:
+                log.exception("request %s %s failed after its response started", scope["method"], path)
+
+    def _admit(self, scope: Scope) -> tuple[KeySpec, dict[str, str]] | Response:
+        """The caller's key and rate-limit headers, or the response refusing the request."""
+        backend = self.backend
+        if not scope["path"].startswith(self.prefix + "/"):
+            return gateway_error(GatewayError(404, "endpoint not found", headers=backend.limiter.peek(None)))
+        try:
+            key = backend.auth.authenticate(
+                scope["method"], _request_target(scope), _header(scope, b"authorization")
+            )
+        except AuthFailed as e:
+            headers = {
+                **backend.limiter.peek(None),
+                "WWW-Authenticate": backend.auth.challenge(stale=e.stale),
+            }
+            return gateway_error(GatewayError(401, e.message, code=e.code, headers=headers))
+        decision = backend.limiter.hit(key.public_key)
+        if decision.error is not None:
+            return gateway_error(decision.error)
+        return key, decision.headers
+
+    async def _crashed(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
+        ref = secrets.token_hex(4)
+        log.exception("request %s %s failed (ref %s)", scope["method"], scope["path"], ref)
+        response = error_for_path(scope["path"], 500, f"internal error! see the server log (ref {ref})")
+        response.headers.update(headers)
+        await response(scope, receive, send)
 
 
 def _with_headers(message: MutableMapping[str, Any], extra: list[tuple[bytes, bytes]]) -> Message:

@@ -9,6 +9,7 @@ so it must not guard anything reachable from elsewhere.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
 import shlex
@@ -145,15 +146,19 @@ def banner(settings: LocalSettings, host: str, port: int) -> str:
         key = settings.keys[0]
         private = key.private_key.get_secret_value()
         user = shlex.quote(f"{key.public_key}:{private}")
-        body = json.dumps({"cluster_id": settings.cluster_id, "database": databases[0], "reuse": True})
+        target = {"cluster_id": settings.cluster_id, "database": databases[0]}
+        summary = shlex.quote(json.dumps({**target, "reuse": True}))
+        example = "count the users" if databases[0] == "sp500insight" else "<your question>"
+        question = shlex.quote(json.dumps({**target, "question": example}))
+        curl = f"curl --digest --user {user} -H 'content-type: application/json'"
         lines += [
             f"API key ({key.role_title}; generated once and kept in the state file):",
             f"  public key:  {key.public_key}",
             f"  private key: {private}",
-            "try:",
-            f"  curl --digest --user {user} -H 'content-type: application/json' \\",
-            f"    -d {shlex.quote(body)} {base}/v3/dataSummaries",
-            f"  curl --digest --user {user} {base}/v2/jobs/<job_id>",
+            "try (data summary first, then questions; poll each job until it is done):",
+            f"  {curl} -d {summary} {base}/v3/dataSummaries",
+            f"  {curl} -d {question} {base}/v3/chat2data",
+            f"  curl --digest --user {user} {base}/v2/jobs/JOB_ID",
         ]
     else:
         lines.append("API keys:    " + ", ".join(f"{k.public_key} ({k.role_title})" for k in settings.keys))
@@ -190,7 +195,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(banner(settings, args.host, sock.getsockname()[1]), flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="on", server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn re-raises the Ctrl-C it shut down on; for serve that is the normal way to stop
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

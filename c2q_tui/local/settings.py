@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field
 
 from c2q_tui import paths
 from c2q_tui.local.database import database_name
+from c2q_tui.local.engines import ENGINE_NAMES
 
 if TYPE_CHECKING:
     from c2q_tui.local.store import Store
@@ -117,7 +118,15 @@ class LocalSettings(BaseModel):
             raise ValueError(f"cluster_id must be digits, not {self.cluster_id!r}")
         if not self.database_urls:
             raise ValueError("database_urls needs at least one database URL")
-        names = [database_name(u) for u in self.database_urls]
+        if self.engine not in ENGINE_NAMES:
+            raise ValueError(f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINE_NAMES)}")
+        names = []
+        for url in self.database_urls:
+            try:
+                names.append(database_name(url))
+            except Exception:  # SQLAlchemy's ArgumentError is no ValueError; say which URL, not why
+                shown = url.split("://", 1)[0] + "://..." if "://" in url else repr(url)
+                raise ValueError(f"not a database URL: {shown}") from None
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"two database URLs are served under the same name: {', '.join(dupes)}")

@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS quota (app_id TEXT NOT NULL, day TEXT NOT NULL, count
     PRIMARY KEY (app_id, day));
 """
 
+MAX_ID = 2**63 - 1
+MIN_ID = -(2**63)
 _JSON_COLUMNS = {"summary", "meta_data", "raw_data", "columns", "state", "result"}
 Row = dict[str, Any]
 
@@ -121,6 +123,8 @@ class Store:
         return [_decode(r) for r in rows]
 
     def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
+        if any(isinstance(p, int) and not MIN_ID <= p <= MAX_ID for p in params):
+            return None  # an id SQLite cannot hold names nothing (and must not raise OverflowError)
         rows = self._all(sql, params)
         return rows[0] if rows else None
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from textual import on
 from textual.app import App
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +27,7 @@ from c2q_tui.history import History
 from c2q_tui.tui import actions, flows
 from c2q_tui.tui.answers import AnswersMixin
 from c2q_tui.tui.messages import (
+    AppMessage,
     AnswerFailed,
     AnswerReady,
     Connected,
@@ -83,6 +85,13 @@ class C2QApp(AnswersMixin):
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
+
+    async def _on_message(self, message: Message) -> None:
+        # A worker finishing while the app shuts down (tests stop it from outside its task) would
+        # find its widgets gone: past that point the app's own messages have nothing left to update.
+        if isinstance(message, AppMessage) and not self.is_running:
+            return
+        await super()._on_message(message)
 
     def on_ready(self) -> None:
         """The first frame is up; everything slow starts now, in workers."""
@@ -198,6 +207,8 @@ class C2QApp(AnswersMixin):
     async def _history_loaded(self, message: HistoryLoaded) -> None:
         self.load_sessions(message.sessions)
         for row in message.open_turns:
+            if row.turn_id in self.state.turns:
+                continue  # asked in this run, before the history was read
             turn = Turn.from_row(row)
             if turn.job_id is None:
                 # never got a job id: whether it reached the server is unknown, so it is not resent

@@ -17,10 +17,14 @@ from textual.message import Message
 from c2q_tui.api import QuotaStatus
 from c2q_tui.connection import Connection
 
+class AppMessage(Message):
+    """Base of the app's messages (the app drops them once it is shutting down)."""
+
+
 # -- start-up ------------------------------------------------------------------------------------
 
 
-class ConnectProgressed(Message):
+class ConnectProgressed(AppMessage):
     """The connection is being prepared (e.g. building the sample database)."""
 
     def __init__(self, text: str) -> None:
@@ -28,21 +32,21 @@ class ConnectProgressed(Message):
         self.text = text
 
 
-class Connected(Message):
+class Connected(AppMessage):
     def __init__(self, connection: Connection, generation: int) -> None:
         super().__init__()
         self.connection = connection
         self.generation = generation  # which connect attempt; late answers of older ones are dropped
 
 
-class ConnectFailed(Message):
+class ConnectFailed(AppMessage):
     def __init__(self, reason: str, generation: int) -> None:
         super().__init__()
         self.reason = reason
         self.generation = generation
 
 
-class SummaryProgressed(Message):
+class SummaryProgressed(AppMessage):
     def __init__(self, database: str, status: str, elapsed: float) -> None:
         super().__init__()
         self.database = database
@@ -50,14 +54,14 @@ class SummaryProgressed(Message):
         self.elapsed = elapsed
 
 
-class SummaryReady(Message):
+class SummaryReady(AppMessage):
     def __init__(self, database: str, generation: int) -> None:
         super().__init__()
         self.database = database
         self.generation = generation
 
 
-class SummaryFailed(Message):
+class SummaryFailed(AppMessage):
     def __init__(self, database: str, reason: str, kind: str, generation: int) -> None:
         super().__init__()
         self.database = database
@@ -66,7 +70,7 @@ class SummaryFailed(Message):
         self.generation = generation
 
 
-class HistoryLoaded(Message):
+class HistoryLoaded(AppMessage):
     """Sessions (and the open turns to resume) read from the local history, without any request."""
 
     def __init__(self, sessions: list[Any], open_turns: list[Any]) -> None:
@@ -75,7 +79,7 @@ class HistoryLoaded(Message):
         self.open_turns = open_turns  # list[history.TurnRow]
 
 
-class SessionLoaded(Message):
+class SessionLoaded(AppMessage):
     def __init__(self, session_id: int, turns: list[Any], refinements: list[Any]) -> None:
         super().__init__()
         self.session_id = session_id
@@ -83,7 +87,7 @@ class SessionLoaded(Message):
         self.refinements = refinements  # list[history.RefinementRow]
 
 
-class QuotaUpdated(Message):
+class QuotaUpdated(AppMessage):
     def __init__(self, status: QuotaStatus, unlimited: bool) -> None:
         super().__init__()
         self.status = status
@@ -93,7 +97,7 @@ class QuotaUpdated(Message):
 # -- asking --------------------------------------------------------------------------------------
 
 
-class QuestionSubmitted(Message):
+class QuestionSubmitted(AppMessage):
     """The user asked `text` in `session` (a draft session has a negative id)."""
 
     def __init__(self, session: int | None, text: str, mode: str) -> None:
@@ -103,7 +107,7 @@ class QuestionSubmitted(Message):
         self.mode = mode
 
 
-class JobStarted(Message):
+class JobStarted(AppMessage):
     def __init__(self, turn_id: int, job_id: str, session_id: int | None, requests_spent: int) -> None:
         super().__init__()
         self.turn_id = turn_id
@@ -112,7 +116,7 @@ class JobStarted(Message):
         self.requests_spent = requests_spent
 
 
-class JobProgressed(Message):
+class JobProgressed(AppMessage):
     def __init__(
         self,
         turn_id: int,
@@ -131,7 +135,7 @@ class JobProgressed(Message):
         self.next_poll_in = next_poll_in
 
 
-class AnswerReady(Message):
+class AnswerReady(AppMessage):
     def __init__(self, turn_id: int, result: dict[str, Any] | None, requests_spent: int, elapsed: float) -> None:
         super().__init__()
         self.turn_id = turn_id
@@ -140,7 +144,7 @@ class AnswerReady(Message):
         self.elapsed = elapsed
 
 
-class AnswerFailed(Message):
+class AnswerFailed(AppMessage):
     """The question got no answer. `kind`: auth, rate_limited, not_ready, not_found, network,
     job_failed, timeout, bad_response, cancelled, interrupted, error."""
 
@@ -155,7 +159,7 @@ class AnswerFailed(Message):
         self.elapsed = elapsed
 
 
-class AnswerSelected(Message):
+class AnswerSelected(AppMessage):
     """The user selected an answer (`task_index` -1 is the whole answer, else a breakdown sub-task)."""
 
     def __init__(self, turn_id: int, task_index: int = -1) -> None:
@@ -167,13 +171,13 @@ class AnswerSelected(Message):
 # -- refine and run ------------------------------------------------------------------------------
 
 
-class RefineSubmitted(Message):
+class RefineSubmitted(AppMessage):
     def __init__(self, feedback: str) -> None:
         super().__init__()
         self.feedback = feedback
 
 
-class RefineReady(Message):
+class RefineReady(AppMessage):
     def __init__(self, refine_id: int, turn_id: int, old_sql: str, new_sql: str, explanation: str) -> None:
         super().__init__()
         self.refine_id = refine_id
@@ -183,7 +187,7 @@ class RefineReady(Message):
         self.explanation = explanation
 
 
-class RefineFailed(Message):
+class RefineFailed(AppMessage):
     def __init__(self, refine_id: int, turn_id: int, reason: str, kind: str) -> None:
         super().__init__()
         self.refine_id = refine_id
@@ -192,13 +196,13 @@ class RefineFailed(Message):
         self.kind = kind
 
 
-class SqlRunRequested(Message):
+class SqlRunRequested(AppMessage):
     def __init__(self, sql: str) -> None:
         super().__init__()
         self.sql = sql
 
 
-class SqlRan(Message):
+class SqlRan(AppMessage):
     def __init__(self, sql: str, columns: list[str], rows: list[tuple[Any, ...]], truncated: bool, elapsed: float) -> None:
         super().__init__()
         self.sql = sql
@@ -208,7 +212,7 @@ class SqlRan(Message):
         self.elapsed = elapsed
 
 
-class SqlRunFailed(Message):
+class SqlRunFailed(AppMessage):
     def __init__(self, sql: str, error: str) -> None:
         super().__init__()
         self.sql = sql
@@ -218,21 +222,21 @@ class SqlRunFailed(Message):
 # -- suggestions ---------------------------------------------------------------------------------
 
 
-class SuggestionsReady(Message):
+class SuggestionsReady(AppMessage):
     def __init__(self, questions: list[str], requests_spent: int) -> None:
         super().__init__()
         self.questions = questions
         self.requests_spent = requests_spent
 
 
-class SuggestionsFailed(Message):
+class SuggestionsFailed(AppMessage):
     def __init__(self, reason: str, kind: str) -> None:
         super().__init__()
         self.reason = reason
         self.kind = kind
 
 
-class SuggestionChosen(Message):
+class SuggestionChosen(AppMessage):
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
@@ -241,13 +245,13 @@ class SuggestionChosen(Message):
 # -- sessions ------------------------------------------------------------------------------------
 
 
-class SessionSelected(Message):
+class SessionSelected(AppMessage):
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
 
 
-class SessionRenamed(Message):
+class SessionRenamed(AppMessage):
     """A rename reached the server (or was local only, for a draft); `error` when the server refused."""
 
     def __init__(self, session_id: int, name: str, error: str = "") -> None:
@@ -257,7 +261,7 @@ class SessionRenamed(Message):
         self.error = error
 
 
-class SessionReset(Message):
+class SessionReset(AppMessage):
     def __init__(self, session_id: int, error: str = "", kind: str = "") -> None:
         super().__init__()
         self.session_id = session_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 import time
@@ -178,3 +179,11 @@ async def test_readonly_cannot_write_readwrite_can(
     assert (await readonly.get("/v3/dataSummaries")).status_code == 200
     r = await readonly.post("/v3/dataSummaries", json={"cluster_id": h.cluster_id, "database": "shop"})
     assert r.status_code == 403
+
+
+async def test_a_fresh_digest_client_can_start_concurrently(harness: Harness) -> None:
+    client = harness.with_auth(httpx.DigestAuth(*ADMIN))  # no challenge seen yet: every request gets one
+    replies = await asyncio.gather(*(client.get("/v3/sessions") for _ in range(20)))
+    assert [r.status_code for r in replies] == [200] * 20
+    replies = await asyncio.gather(*(client.get("/v3/sessions") for _ in range(50)))
+    assert [r.status_code for r in replies] == [200] * 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from c2q_tui.local import routes_summaries
+from c2q_tui.local import datasummaries
 from tests.local.conftest import Harness
 
 DS_RESULT_KEYS = {"code", "message", "start_ms", "end_ms", "latency", "row_count", "row_affect", "limit"}
@@ -109,7 +109,7 @@ async def test_crash_is_a_500_envelope_without_traceback(
     def boom(*_args: object, **_kw: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(routes_summaries.datasummaries, "list_rows", boom)
+    monkeypatch.setattr(datasummaries, "list_rows", boom)
     r = await harness.client.get("/v3/dataSummaries")
     assert r.status_code == 500
     body = r.json()
@@ -117,3 +117,12 @@ async def test_crash_is_a_500_envelope_without_traceback(
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert "x-ratelimit-remaining-minute" in r.headers
     assert "secret internals" in caplog.text  # the traceback went to the log
+
+
+async def test_ids_too_large_for_sqlite_are_not_found(harness: Harness) -> None:
+    huge = 10**30
+    for path in (f"/v3/sessions/{huge}", f"/v3/dataSummaries/{huge}", f"/v3/knowledgeBases/{huge}/data"):
+        r = await harness.client.get(path)
+        assert r.status_code == 404, (path, r.text)
+    r = await harness.client.post("/v2/chat2data", json={"data_summary_id": huge, "raw_question": "q"})
+    assert r.status_code == 404

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from c2q_tui.local.engines.base import KnowledgeItem
 from tests.local.conftest import Harness, ScriptedEngine
 
-FEW_SHOT = {
+FEW_SHOT: dict[str, Any] = {
     "type": "few-shot",
     "meta_data": {},
     "raw_data": {"question": "How many users?", "answer": "SELECT COUNT(*) FROM users;"},
 }
-TERMS = {
+TERMS: dict[str, Any] = {
     "type": "term-sheet",
     "meta_data": {},
     "raw_data": {"term": ["buyer"], "description": "A user who ordered"},
 }
-RULE = {
+RULE: dict[str, Any] = {
     "type": "instruction",
     "meta_data": {"by": "test"},
     "raw_data": {"instruction": "Always order by name"},

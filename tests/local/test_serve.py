@@ -94,7 +94,7 @@ def test_serve_with_curl(server: Server) -> None:
     assert server.read_until(r"^databases:\s+(.+)$").group(1) == "sp500insight"
     public = server.read_until(r"^\s+public key:\s+(\S+)$").group(1)
     private = server.read_until(r"^\s+private key:\s+(\S+)$").group(1)
-    server.read_until(r"curl --digest --user")
+    server.read_until(r"curl --digest --user .*/v3/chat2data")
     assert re.match(r"^http://127\.0\.0\.1:\d+/api/v1beta/app/chat2query-local/endpoint$", base)
     digest = ["--digest", "--user", f"{public}:{private}"]
     post = ["-H", "content-type: application/json", "-d"]

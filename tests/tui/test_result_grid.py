@@ -96,6 +96,11 @@ def test_build_table_survives_ragged_rows_and_duplicate_names() -> None:
     assert table.column(2).to_pylist() == [None, 5]
 
 
+def test_build_table_accepts_rows_keyed_by_column() -> None:
+    table = build_table(["a", "b"], [{"a": "1", "b": "x"}, {"a": "2"}])  # type: ignore[list-item]
+    assert table.to_pylist() == [{"a": 1, "b": "x"}, {"a": 2, "b": None}]
+
+
 def test_build_table_without_rows() -> None:
     table = build_table(["a", "b"], [])
     assert table.num_rows == 0
@@ -117,7 +122,8 @@ def test_tsv_quotes_tabs_newlines_and_quotes() -> None:
     line = row_tsv(["a\tb", "two\nlines", 'say "hi"', None, 7])
     assert line == '"a\tb"\t"two\nlines"\t"say ""hi"""\t\t7'
     # and a spreadsheet-style reader gets the values back
-    assert next(csv.reader(io.StringIO(line), dialect="excel-tab")) == ["a\tb", "two\nlines", 'say "hi"', "", "7"]
+    parsed = next(csv.reader(io.StringIO(line), dialect="excel-tab"))
+    assert parsed == ["a\tb", "two\nlines", 'say "hi"', "", "7"]
 
 
 def test_column_text_and_result_tsv() -> None:
@@ -250,6 +256,21 @@ async def test_a_new_result_replaces_the_old(monkeypatch: pytest.MonkeyPatch) ->
         assert len(grid.query("DataTable")) == 1
         assert grid.columns == ["total"]
         assert "42" in screen_text(app)
+        focus = [app.focused is grid.table]  # the keyboard stays on the grid...
+        await grid.clear("Running…")
+        await pilot.pause()
+        focus.append(app.focused is grid)  # ...on the widget itself while it has no rows...
+        await grid.show(["total"], [["43"]])
+        await pilot.pause()
+        focus.append(app.focused is grid.table)  # ...and back on the grid of a re-run
+        assert focus == [True, True, True]
+
+
+async def test_clicking_a_header_sorts_by_it() -> None:
+    app = GridApp(SMALL_COLUMNS, SMALL_ROWS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click(ResultGrid, offset=(1, 0))  # the "id" header
+        assert app.grid.sort_state == ("id", False)
 
 
 async def test_100k_rows_mount_and_jump_to_the_end() -> None:

@@ -101,7 +101,7 @@ def test_diff_lines_mark_removed_and_added() -> None:
 def test_unified_diff_text_and_side_by_side() -> None:
     assert unified_diff("a\nb", "a\nc").splitlines()[-2:] == ["-b", "+c"]
     rows = side_by_side("a\nb", "a\nc\nd")
-    assert [(r.left, r.right, r.changed) for r in rows] == [("a", "a", False), ("b", "c", True), (None, "d", True)]
+    assert [tuple(row) for row in rows] == [("a", "a", False), ("b", "c", True), (None, "d", True)]
 
 
 def test_render_unified_colours_changes() -> None:
@@ -144,6 +144,16 @@ async def test_error_is_shown_under_the_sql() -> None:
         assert code_of(app) == "SELECT\n  nope\nFROM t"
 
 
+async def test_error_without_sql_shows_only_the_error() -> None:
+    app = SqlApp()
+    async with app.run_test(size=SIZE) as pilot:
+        app.viewer.show_error("", "The question could not be answered from this database.")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "SQL error: The question could not be answered" in text
+        assert " 1 " not in text.splitlines()[0]
+
+
 async def test_diff_shows_explanation_and_changes_and_toggles() -> None:
     app = SqlApp(REFINED_SQL, old_sql=ORDERS_SQL, explanation="Added the country and kept the top 5.")
     async with app.run_test(size=SIZE) as pilot:
@@ -152,16 +162,18 @@ async def test_diff_shows_explanation_and_changes_and_toggles() -> None:
         code = code_of(app)
         assert "+   c.country," in code
         assert "- LIMIT 10" in code and "+ LIMIT 5" in code
+        views = [app.viewer.diff_view]
         await pilot.press("v")
-        assert app.viewer.diff_view == "split"
+        views.append(app.viewer.diff_view)
         pairs = [tuple(side.strip() for side in line.split("│")) for line in code_of(app).splitlines()]
         assert ("LIMIT 10", "LIMIT 5") in pairs
         assert ("", "c.country,") in pairs
         await pilot.press("d")
-        assert app.viewer.diff_view == "new"
+        views.append(app.viewer.diff_view)
         assert code_of(app) == pretty_sql(REFINED_SQL)
         await pilot.press("d")
-        assert app.viewer.diff_view == "unified"
+        views.append(app.viewer.diff_view)
+        assert views == ["unified", "split", "new", "unified"]
 
 
 async def test_diff_bindings_only_apply_to_a_diff() -> None:
@@ -222,7 +234,8 @@ def record_notifications(app: SqlApp, monkeypatch: pytest.MonkeyPatch) -> list[s
 
 async def test_edit_posts_the_edited_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", fake_editor(tmp_path, "path.write_text(path.read_text().replace('10', '20'))\n"))
+    replace = "path.write_text(path.read_text().replace('10', '20'))\n"
+    monkeypatch.setenv("EDITOR", fake_editor(tmp_path, replace))
     app = SqlApp(ORDERS_SQL)
     seen: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:

@@ -36,7 +36,7 @@ class Composer(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
-        self.history: list[str] = []
+        self.questions: list[str] = []  # asked before, oldest first
         self._history_at: int | None = None  # index into history while walking it
         self._draft = ""
 
@@ -51,26 +51,26 @@ class Composer(TextArea):
         self.insert("\n")
 
     def action_history_previous(self) -> None:
-        if self.cursor_location[0] > 0 or not self.history:
+        if self.cursor_location[0] > 0 or not self.questions:
             self.action_cursor_up()
             return
         if self._history_at is None:
             self._draft = self.text
-            self._history_at = len(self.history)
+            self._history_at = len(self.questions)
         if self._history_at > 0:
             self._history_at -= 1
-            self._show(self.history[self._history_at])
+            self._show(self.questions[self._history_at])
 
     def action_history_next(self) -> None:
         if self.cursor_location[0] < self.document.line_count - 1 or self._history_at is None:
             self.action_cursor_down()
             return
         self._history_at += 1
-        if self._history_at >= len(self.history):
+        if self._history_at >= len(self.questions):
             self._history_at = None
             self._show(self._draft)
         else:
-            self._show(self.history[self._history_at])
+            self._show(self.questions[self._history_at])
 
     def _show(self, text: str) -> None:
         self.load_text(text)
@@ -128,7 +128,7 @@ class ChatPane(Vertical):
 
     def set_database(self, database: str) -> None:
         self.database = database
-        self.composer.placeholder = f"Ask a question about {database}…" if database else "Ask a question…"
+        self.composer.placeholder = f"Ask about {database}…" if database else "Ask a question…"
         self._render_empty()
 
     def _render_empty(self) -> None:
@@ -202,7 +202,7 @@ class ChatPane(Vertical):
             c.set_selected(on, selected[1] if on and selected else -1)
 
     def set_history(self, questions: list[str]) -> None:
-        self.composer.history = questions
+        self.composer.questions = questions
 
     # -- sending ---------------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import chain, zip_longest
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self, cast
 
 import pyarrow as pa
 
@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
-from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
+from textual_fastdatatable import ArrowBackend, DataTable
 
 CopyKind = Literal["cell", "row", "column", "selection", "result"]
 
@@ -132,6 +132,9 @@ def build_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Tab
     width = len(names)
     if not rows:
         return pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names)
+    if isinstance(rows[0], Mapping):  # v1-style rows keyed by column name
+        keyed = cast(Sequence[Mapping[str, Any]], rows)
+        rows = [[row.get(name) for name in names] for row in keyed]
     arrays = _string_columns(rows, width)
     if arrays is None:
         transposed = list(zip_longest(*rows))[:width]
@@ -217,38 +220,23 @@ class ResultGrid(Widget):
     """
 
     DEFAULT_CSS = """
-    ResultGrid {
-        height: 1fr;
-        layout: vertical;
-    }
-    ResultGrid > DataTable {
-        height: 1fr;
-        max-height: 100%;
-    }
-    ResultGrid > #grid-empty {
-        height: 1fr;
-        width: 1fr;
-        content-align: center middle;
-        color: $text-muted;
-    }
-    ResultGrid > #grid-status {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        background: $panel;
-    }
+    ResultGrid { height: 1fr; layout: vertical; }
+    ResultGrid:focus { background-tint: $foreground 5%; }
+    ResultGrid > DataTable { height: 1fr; max-height: 100%; }
+    ResultGrid > #grid-empty { height: 1fr; width: 1fr; content-align: center middle; color: $text-muted; }
+    ResultGrid > #grid-status { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort", "Sort", id="grid-sort",
                 tooltip="Sort by the cursor's column; press again to reverse the order."),
-        Binding("c", "copy_cell", "Copy cell", id="grid-copy-cell",
+        Binding("c", "copy('cell')", "Copy cell", id="grid-copy-cell",
                 tooltip="Copy the value under the cursor."),
-        Binding("y", "copy_row", "Copy row", id="grid-copy-row",
+        Binding("y", "copy('row')", "Copy row", id="grid-copy-row",
                 tooltip="Copy the cursor's row as a line of TSV."),
-        Binding("v", "copy_column", "Copy column", id="grid-copy-column",
+        Binding("v", "copy('column')", "Copy column", id="grid-copy-column",
                 tooltip="Copy every value of the cursor's column, one per line."),
-        Binding("t", "copy_tsv", "Copy TSV", id="grid-copy-tsv",
+        Binding("t", "copy('result')", "Copy TSV", id="grid-copy-tsv",
                 tooltip="Copy the selection (shift+arrows), or the whole result with its header, as TSV."),
     ]
 
@@ -290,6 +278,7 @@ class ResultGrid(Widget):
         self._truncated = False
         self._sort: tuple[int, bool] | None = None  # (column index, descending)
         self._status_plain = ""
+        self._focus_pending = False
 
     def compose(self) -> ComposeResult:
         if self._grid is not None:  # show() was called before mounting
@@ -374,48 +363,51 @@ class ResultGrid(Widget):
         return self._status_plain
 
     def focus(self, scroll_visible: bool = True) -> Self:
-        if self._grid is not None:
-            self._grid.focus(scroll_visible)
+        """Focus the grid, or this widget while it has no rows."""
+        if self._grid is None:
+            return super().focus(scroll_visible)
+        self._grid.focus(scroll_visible)
         return self
 
     # ------------------------------------------------------------ internals
 
     def _replace_grid(self, grid: DataTable | None, empty_message: str) -> AwaitMount:
+        keep_focus = self.is_mounted and (self._focus_pending or self.has_focus or self.has_focus_within)
         if self._grid is not None:
             self._grid.remove()
         self._grid = grid
+        # Without a grid the widget takes focus itself, so a new answer (or clear() and then
+        # show(), as a re-run does) keeps the keyboard in this pane instead of sending it away.
+        self.can_focus = grid is None
         self._empty.update(empty_message)
         if not self.is_mounted:
             return AwaitMount(self, [])
         self._empty.display = grid is None
         self._refresh_status()
-        if grid is None:
-            return AwaitMount(self, [])
-        return self.mount(grid, before=self._empty)
+        self._focus_pending = keep_focus
+        if keep_focus:
+            self.call_later(self._restore_focus)
+        return self.mount(grid, before=self._empty) if grid is not None else AwaitMount(self, [])
+
+    def _restore_focus(self) -> None:
+        if self._focus_pending:
+            self._focus_pending = False
+            self.focus(scroll_visible=False)
 
     def _refresh_status(self) -> None:
         status = Text()
-        if not self._columns:
-            self._status_plain = self._title
-            self._status.update(self._title)
-            return
         if self._title:
             status.append(self._title, "bold")
-            status.append(" · ")
-        status.append(
-            describe_result(self.row_count, len(self._columns), total=self._total, truncated=self._truncated)
-        )
+        if self._columns:
+            shown = describe_result(
+                self.row_count, len(self._columns), total=self._total, truncated=self._truncated
+            )
+            status.append(f" · {shown}" if self._title else shown)
         if self._sort is not None:
             index, descending = self._sort
             status.append(f" · sorted by {self._columns[index]} {'↓' if descending else '↑'}")
         self._status_plain = status.plain
         self._status.update(status)
-
-    def _cursor(self) -> tuple[DataTableBackend[Any], int, int] | None:
-        grid = self._grid
-        if grid is None or grid.backend is None or grid.row_count == 0:
-            return None
-        return grid.backend, grid.cursor_row, grid.cursor_column
 
     def _copy(self, kind: CopyKind, text: str, what: str) -> None:
         self.app.copy_to_clipboard(text)
@@ -423,54 +415,49 @@ class ResultGrid(Widget):
         self.post_message(self.Copied(self, kind, text))
 
     def action_sort(self) -> None:
-        cursor = self._cursor()
-        if cursor is None:
+        grid = self._grid
+        if grid is None or grid.backend is None or not grid.row_count:
             return
-        backend, _, column = cursor
+        column = grid.cursor_column
         descending = self._sort is not None and self._sort[0] == column and not self._sort[1]
         # by the backend's name for the column: it renames duplicates, and sorts by name
-        name = backend.columns[column]
-        assert self._grid is not None
-        self._grid.sort(by=[(name, "descending" if descending else "ascending")])
+        grid.sort(by=[(grid.backend.columns[column], "descending" if descending else "ascending")])
         self._sort = (column, descending)
         self._refresh_status()
         self.post_message(self.Sorted(self, self._columns[column], column, descending))
 
-    def action_copy_cell(self) -> None:
-        cursor = self._cursor()
-        if cursor is not None:
-            backend, row, column = cursor
-            self._copy("cell", cell_text(backend.get_cell_at(row, column)), "cell")
-
-    def action_copy_row(self) -> None:
-        cursor = self._cursor()
-        if cursor is not None:
-            backend, row, _ = cursor
-            self._copy("row", row_tsv(backend.get_row_at(row)), f"row {row + 1:,}")
-
-    def action_copy_column(self) -> None:
-        cursor = self._cursor()
-        if cursor is not None:
-            backend, _, column = cursor
-            text = column_text(backend.get_column_at(column))
-            self._copy("column", text, f"column {self._columns[column]} ({backend.row_count:,} values)")
-
-    def action_copy_tsv(self) -> None:
-        cursor = self._cursor()
-        table = self.data
-        if cursor is None or table is None or self._grid is None:
+    def action_copy(self, kind: CopyKind) -> None:
+        """Copy the cursor's cell, row or column, or (kind "result") the selection or everything."""
+        grid = self._grid
+        if grid is None or grid.backend is None or not grid.row_count:
             return
-        _, row, column = cursor
-        anchor = self._grid.selection_anchor_coordinate
-        if anchor is not None and (anchor.row, anchor.column) != (row, column):
+        backend, row, column = grid.backend, grid.cursor_row, grid.cursor_column
+        if kind == "cell":
+            self._copy(kind, cell_text(backend.get_cell_at(row, column)), "cell")
+        elif kind == "row":
+            self._copy(kind, row_tsv(backend.get_row_at(row)), f"row {row + 1:,}")
+        elif kind == "column":
+            text = column_text(backend.get_column_at(column))
+            self._copy(kind, text, f"column {self._columns[column]} ({grid.row_count:,} values)")
+        else:
+            table: pa.Table = backend.data
+            anchor = grid.selection_anchor_coordinate
+            if anchor is None or (anchor.row, anchor.column) == (row, column):
+                text = result_tsv(self._columns, table_rows(table))
+                self._copy("result", text, f"{table.num_rows:,} rows as TSV")
+                return
             top, bottom = sorted((anchor.row, row))
             left, right = sorted((anchor.column, column))
             part = table.slice(top, bottom - top + 1).select(list(range(left, right + 1)))
-            cells = (bottom - top + 1) * (right - left + 1)
+            cells = part.num_rows * part.num_columns
             self._copy("selection", _tsv(table_rows(part)), f"{cells:,} cells as TSV")
-            return
-        text = result_tsv(self._columns, table_rows(table))
-        self._copy("result", text, f"{table.num_rows:,} rows as TSV")
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        if self._grid is not None:
+            self._grid.move_cursor(column=event.column_index)
+            self.action_sort()
 
     @on(DataTable.SelectionCopied)
     def _selection_copied(self, event: DataTable.SelectionCopied) -> None:

@@ -29,6 +29,14 @@ class SessionEntry:
     turns: int = 0
 
 
+TITLE_WIDTH = 24
+
+
+def _fit(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def _when(ts: float, now: float) -> str:
     if ts <= 0:
         return ""
@@ -84,9 +92,9 @@ class SessionList(Vertical):
             # names are user data: assembled as plain text, never parsed as markup
             prompt = Content.assemble(
                 ("⟳ ", "bold $warning") if e.running else "  ",
-                (e.title, "bold" if e.session_id == self.current else ""),
+                (_fit(e.title, TITLE_WIDTH), "bold" if e.session_id == self.current else ""),
                 "\n  ",
-                (detail, "dim"),
+                (_fit(detail, TITLE_WIDTH), "dim"),
             )
             options.add_option(Option(prompt, id=str(e.session_id)))
         ids = [str(e.session_id) for e in shown]

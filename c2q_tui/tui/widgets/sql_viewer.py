@@ -48,42 +48,16 @@ class SqlViewer(ScrollableContainer):
     """Shows one SQL statement, an SQL error, or the diff of a refinement. Focusable; scrolls."""
 
     DEFAULT_CSS = """
-    SqlViewer {
-        height: 1fr;
-        background: $surface;
-    }
+    SqlViewer { height: 1fr; background: $surface; }
     SqlViewer > #sql-explanation {
-        width: 1fr;
-        height: auto;
-        padding: 0 1;
-        margin-bottom: 1;
-        color: $text;
-        text-style: italic;
+        width: 1fr; height: auto; padding: 0 1; margin-bottom: 1; color: $text; text-style: italic;
     }
-    SqlViewer > #sql-body {
-        width: auto;
-        min-width: 100%;
-        height: auto;
-    }
-    SqlViewer #sql-gutter {
-        width: auto;
-        height: auto;
-        padding: 0 1;
-        color: $text-disabled;
-    }
-    SqlViewer #sql-code {
-        width: auto;
-        height: auto;
-        padding: 0 1;
-    }
+    SqlViewer > #sql-body { width: auto; min-width: 100%; height: auto; }
+    SqlViewer #sql-gutter { width: auto; height: auto; padding: 0 1; color: $text-disabled; }
+    SqlViewer #sql-code { width: auto; height: auto; padding: 0 1; }
     SqlViewer > #sql-error {
-        dock: bottom;
-        width: 1fr;
-        height: auto;
-        max-height: 50%;
-        padding: 0 1;
-        color: $text-error;
-        background: $error-muted;
+        dock: bottom; width: 1fr; height: auto; max-height: 50%; padding: 0 1;
+        color: $text-error; background: $error-muted;
     }
     """
 
@@ -196,8 +170,10 @@ class SqlViewer(ScrollableContainer):
     # ------------------------------------------------------------ rendering
 
     def _set(self, mode: ViewerMode, sql: str, dialect: str) -> None:
-        self._mode, self._sql, self._dialect = mode, sql, dialect
         self._formatted = pretty_sql(_normalise(sql), dialect) if sql.strip() else ""
+        if mode == "sql" and not self._formatted:
+            mode = "empty"
+        self._mode, self._sql, self._dialect = mode, sql, dialect
         if self.is_mounted:
             self._refresh_view()
             self.scroll_home(animate=False)
@@ -234,6 +210,9 @@ class SqlViewer(ScrollableContainer):
         elif self._mode == "diff" and self._diff_view == "split":
             gutter.display = False
             code.update(render_side_by_side(side_by_side(self._old_formatted, self._formatted), palette))
+        elif not self._formatted:  # an error without SQL, e.g. "the question was not understood"
+            gutter.display = False
+            code.update("")
         else:
             gutter.update(line_numbers(self._formatted.count("\n") + 1))
             code.update(highlight_sql(self._formatted, palette, self._dialect))
