@@ -104,6 +104,10 @@ def error_for(status: int, code: int | None, msg: str, info: RateLimitInfo, requ
     if status == 404 or code == 404:
         return NotFound(f"not found ({where}): {one_line(msg, 160) or request}", **kw)
     detail = one_line(msg, 200) or httpx.codes.get_reason_phrase(status) or "error"
+    if status == 403 or code == 403:
+        return ApiError(f"permission denied ({where}): {detail}", **kw)
+    if 400 <= status < 500:
+        return ApiError(f"request rejected ({where}): {detail}", **kw)
     return ApiError(f"server error ({where}): {detail}", **kw)
 
 

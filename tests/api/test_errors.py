@@ -139,7 +139,7 @@ async def test_404_html_page(client: Chat2QueryClient, server: Server) -> None:
 async def test_405(client: Chat2QueryClient, server: Server) -> None:
     err = await _fails(client, server, httpx.Response(405, json=ds(405, "method not allowed")))
     assert type(err) is ApiError and (err.status, err.code) == (405, 405)
-    assert str(err) == "server error (HTTP 405): method not allowed"
+    assert str(err) == "request rejected (HTTP 405): method not allowed"
 
 
 async def test_500_after_retries(client: Chat2QueryClient, server: Server, retry_sleeps: list[float]) -> None:
