@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from c2q_tui import api
 from c2q_tui.config import resolve
 from c2q_tui.connection import Connection, open_connection
-from c2q_tui.formats import answer_view, render, text_table
+from c2q_tui.formats import answer_view, render, terminal_safe, text_table
 from c2q_tui.history import History
 
 log = logging.getLogger(__name__)
@@ -58,22 +58,22 @@ class StatusLine:
             self._shown = False
 
 
+_ERROR_LABELS: tuple[tuple[type[Exception], str], ...] = (
+    (api.AuthError, "authentication failed"),
+    (api.RateLimited, "rate limited"),
+    (api.NotReady, "the data summary is not ready yet"),
+    (api.NotFound, "not found"),
+    (api.NetworkError, "network error"),
+    (api.BadResponse, "bad response from the server"),
+    (api.JobTimeout, "timed out"),
+)
+
+
 def _describe_error(e: BaseException) -> str:
     """One line for any failure of the client, without secrets or tracebacks."""
-    if isinstance(e, api.AuthError):
-        return f"authentication failed: {e}"
-    if isinstance(e, api.RateLimited):
-        return f"rate limited: {e}"
-    if isinstance(e, api.NotReady):
-        return f"the data summary is not ready yet: {e}"
-    if isinstance(e, api.NotFound):
-        return f"not found: {e}"
-    if isinstance(e, api.NetworkError):
-        return f"network error: {e}"
-    if isinstance(e, api.BadResponse):
-        return f"bad response from the server: {e}"
-    if isinstance(e, api.JobTimeout):
-        return f"timed out: {e}"
+    for kind, label in _ERROR_LABELS:
+        if isinstance(e, kind):
+            return f"{label}: {e}"
     return str(e) or type(e).__name__
 
 
@@ -95,7 +95,8 @@ async def ensure_summary(conn: Connection, status: StatusLine) -> None:
         conn.client, created.job_id, kind="data_summary", deadline=SUMMARY_TIMEOUT, on_progress=progress
     )
     if outcome.job.status != "done":
-        raise AskFailed(f"the data summary of {conn.database} failed: {outcome.job.reason or 'no reason given'}")
+        reason = outcome.job.reason or "no reason given"
+        raise AskFailed(f"the data summary of {conn.database} failed: {reason}")
 
 
 async def ask_question(
@@ -137,7 +138,8 @@ async def ask_question(
         started = time.monotonic()
 
         async def progress(p: api.JobProgress) -> None:
-            status.show(f"{p.status} · {time.monotonic() - started:.1f} s · {spent + p.requests_spent} requests")
+            elapsed = time.monotonic() - started
+            status.show(f"{p.status} · {elapsed:.1f} s · {spent + p.requests_spent} requests")
 
         outcome = await api.wait_for_job(
             client, created.job_id, kind="chat2data", deadline=timeout, on_progress=progress
@@ -221,7 +223,7 @@ def run_ask(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_ask(args, question.strip()))
     except AskFailed as e:
-        print(f"c2q-tui: {e}", file=sys.stderr)
+        print(f"c2q-tui: {terminal_safe(str(e))}", file=sys.stderr)
         return e.code
 
 

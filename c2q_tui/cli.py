@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--mode", choices=["direct", "auto_breakdown"], default="direct")
     ask.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
     ask.add_argument("--sql-only", action="store_true", help="print only the SQL")
-    ask.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="give up after this long")
+    ask.add_argument(
+        "--timeout", type=float, default=300.0, metavar="SECONDS", help="give up waiting after this long"
+    )
 
     sessions = sub.add_parser("sessions", help="list the profile's sessions")
     _common(sessions, sub=True)
@@ -53,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="show the resolved configuration (secrets redacted)")
     _common(cfg, sub=True)
+    cfg.add_argument(
+        "--store-key",
+        action="store_true",
+        help="read the active profile's private key from stdin and keep it in the OS keyring",
+    )
 
     serve = sub.add_parser("serve", help="run the embedded Chat2Query-compatible backend over HTTP")
     from c2q_tui.local import serve as serve_mod
@@ -85,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command != "serve":
         _setup_logging()
+    if args.command in ("ask", "config"):
+        _warn_if_config_is_readable()
     try:
         if args.command == "ask":
             from c2q_tui.ask import run_ask
@@ -109,8 +118,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _warn_if_config_is_readable() -> None:
+    from c2q_tui import paths, secrets
+
+    warning = secrets.config_permission_warning(paths.config_file())
+    if warning:
+        print(f"c2q-tui: warning: {warning}", file=sys.stderr)
+
+
+def _store_key(profile_name: str) -> int:
+    import getpass
+
+    from pydantic import SecretStr
+
+    from c2q_tui import secrets
+
+    prompt = f"private key of profile {profile_name!r}: "
+    value = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    if not value.strip():
+        print("c2q-tui config: error: no private key given", file=sys.stderr)
+        return 2
+    try:
+        secrets.set_secret(secrets.profile_entry(profile_name), SecretStr(value.strip()))
+    except secrets.SecretStoreError as e:
+        print(f"c2q-tui: {e}", file=sys.stderr)
+        return 1
+    backend = secrets.keyring_backend_name()
+    print(f"stored the private key of profile {profile_name!r} in the OS keyring ({backend})")
+    return 0
+
+
 def _run_config(args: argparse.Namespace) -> int:
     resolved = resolve(args.profile, database_url=args.database_url)
+    if getattr(args, "store_key", False):
+        return _store_key(resolved.profile.name)
     state = "found" if resolved.config_exists else "not found; using defaults"
     print(f"config file: {resolved.config_path} ({state})")
     if resolved.profile_names:
@@ -130,12 +171,6 @@ def _run_config(args: argparse.Namespace) -> int:
 
 def _run_app(args: argparse.Namespace) -> int:
     resolved = resolve(args.profile, database_url=args.database_url)
-    print(
-        "c2q-tui: the terminal app is not built yet.\n"
-        f"Profile {resolved.profile.name!r} is ready for the headless commands:\n"
-        '  c2q-tui ask "how many companies are there"\n'
-        "  c2q-tui sessions\n"
-        "  c2q-tui serve\n"
-        "  c2q-tui config"
-    )
-    return 0
+    from c2q_tui.tui.app import run_app
+
+    return run_app(resolved)

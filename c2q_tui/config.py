@@ -66,10 +66,14 @@ class Profile(BaseModel):
     daily_quota: int = Field(default=100, ge=1)
     # embedded backend (and, on a TiDB Cloud profile, a direct connection for running refined SQL)
     database_url: str | None = None
-    engine: Literal["builtin", "openai"] = "builtin"
+    engine: Literal["builtin", "openai", "chat2db"] = "builtin"
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key_env: str = "C2Q_LLM_API_KEY"
+    chat2db_api_base: str = "https://api.chat2db-ai.com"
+    chat2db_app_base: str = "https://app.chat2db-ai.com"
+    chat2db_api_key_env: str = "C2Q_CHAT2DB_API_KEY"
+    chat2db_dataset_id: str | None = None
 
     def endpoint(self) -> str:
         """The whole endpoint base URL of a TiDB Cloud profile."""
@@ -80,17 +84,26 @@ class Profile(BaseModel):
         raise ConfigError(f"profile {self.name!r} needs base_url, or region and app_id")
 
     def secret(self) -> SecretStr:
-        """The private key, from the profile or the environment variable it names."""
+        """The private key: from the profile, else the environment variable it names, else the OS
+        keyring (`c2q-tui config --store-key`)."""
         if self.private_key is not None:
             return self.private_key
+        value = os.environ.get(self.private_key_env) if self.private_key_env else None
+        if value:
+            return SecretStr(value)
+        from c2q_tui import secrets
+
+        stored = secrets.get_secret(secrets.profile_entry(self.name))
+        if stored is not None:
+            return stored
         if self.private_key_env:
-            value = os.environ.get(self.private_key_env)
-            if value:
-                return SecretStr(value)
             raise ConfigError(
                 f"profile {self.name!r}: environment variable {self.private_key_env} (private key) is not set"
             )
-        raise ConfigError(f"profile {self.name!r} has no private key (set private_key or private_key_env)")
+        raise ConfigError(
+            f"profile {self.name!r} has no private key (set private_key_env or private_key, or store it in "
+            "the OS keyring with: c2q-tui config --store-key)"
+        )
 
     def check(self) -> None:
         """Raise ConfigError unless the profile has everything it needs to connect."""
@@ -223,6 +236,11 @@ def describe(resolved: Resolved) -> list[tuple[str, str, Source]]:
         source = resolved.sources.get(key, "default")
         if key == "private_key":
             shown = "(not set)" if value is None else "********"
+            if value is None and p.kind == "tidbcloud":
+                from c2q_tui import secrets
+
+                if secrets.get_secret(secrets.profile_entry(p.name)) is not None:
+                    shown, source = "********", "OS keyring"
         elif key == "database_url" and value:
             from sqlalchemy.engine import make_url
 

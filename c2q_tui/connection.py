@@ -80,6 +80,10 @@ def _open_local(profile: Profile, on_progress: Progress | None) -> Connection:
         llm_base_url=profile.llm_base_url,
         llm_model=profile.llm_model,
         llm_api_key_env=profile.llm_api_key_env,
+        chat2db_api_base=profile.chat2db_api_base,
+        chat2db_app_base=profile.chat2db_app_base,
+        chat2db_api_key_env=profile.chat2db_api_key_env,
+        chat2db_dataset_id=profile.chat2db_dataset_id,
     )
     app, settings = build_local_app(settings, on_progress=on_progress)
     key = settings.keys[0]

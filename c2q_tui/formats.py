@@ -191,7 +191,21 @@ def _task_markdown(t: TaskView, heading: str) -> list[str]:
     return out
 
 
+def terminal_safe(text: str) -> str:
+    """Control characters other than newlines (ESC, BEL, backspace, C1 codes) as U+FFFD: server
+    text (a clarified task echoing the question, an error) must not drive the user's terminal."""
+    return "".join(
+        "\N{REPLACEMENT CHARACTER}" if ch != "\n" and unicodedata.category(ch) == "Cc" else ch for ch in text
+    )
+
+
 def render(view: AnswerView, fmt: Format) -> str:
+    if fmt in ("table", "markdown"):
+        return terminal_safe(_render(view, fmt))
+    return _render(view, fmt)
+
+
+def _render(view: AnswerView, fmt: Format) -> str:
     if fmt == "json":
         return json.dumps(view.to_json(), ensure_ascii=False, indent=2)
     if fmt == "csv":

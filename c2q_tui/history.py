@@ -155,17 +155,39 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or paths.history_db()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            for target in sorted(v for v in _MIGRATIONS if v > version):
-                db.executescript(_MIGRATIONS[target])
-                db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(target),),
-                )
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION in one write transaction.
+
+        Two app instances may open a fresh or old file at the same moment: the write lock is taken
+        before the version is read, so one migrates and the other then finds it done. (executescript
+        would commit first and drop that lock, hence one statement at a time.)
+        """
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+                for target in sorted(v for v in _MIGRATIONS if v > version):
+                    for statement in _MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (str(target),),
+                    )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -219,7 +241,8 @@ class History:
     def rename_session(self, profile: str, session_id: int, name: str) -> None:
         with self._db() as db:
             db.execute(
-                "UPDATE sessions SET name = ? WHERE profile = ? AND session_id = ?", (name, profile, session_id)
+                "UPDATE sessions SET name = ? WHERE profile = ? AND session_id = ?",
+                (name, profile, session_id),
             )
 
     def mark_session_reset(self, profile: str, session_id: int, at: float | None = None) -> float:
@@ -356,7 +379,13 @@ class History:
             )
 
     def finish_refinement(
-        self, refine_id: int, *, status: str, new_sql: str | None = None, explanation: str = "", reason: str = ""
+        self,
+        refine_id: int,
+        *,
+        status: str,
+        new_sql: str | None = None,
+        explanation: str = "",
+        reason: str = "",
     ) -> None:
         with self._db() as db:
             db.execute(
@@ -371,8 +400,9 @@ class History:
         marks = ",".join("?" * len(turn_ids))
         with self._db() as db:
             rows = db.execute(
-                "SELECT refine_id, turn_id, task_id, feedback, old_sql, new_sql, explanation, status, job_id, "
-                f"reason, created_at, updated_at FROM refinements WHERE turn_id IN ({marks}) ORDER BY refine_id",
+                "SELECT refine_id, turn_id, task_id, feedback, old_sql, new_sql, explanation, status, "
+                "job_id, reason, created_at, updated_at FROM refinements "
+                f"WHERE turn_id IN ({marks}) ORDER BY refine_id",
                 turn_ids,
             ).fetchall()
         return [RefinementRow(*r) for r in rows]

@@ -92,10 +92,16 @@ class Chat2QueryClient(CoreClient):
     # -- plumbing ------------------------------------------------------------------------------
 
     async def _call(
-        self, method: str, path: str, model: type[M], body: RequestModel | Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        body: RequestModel | Mapping[str, Any] | None = None,
+        *,
+        creates_job: bool = False,
     ) -> M:
         payload = body.body() if isinstance(body, RequestModel) else None if body is None else dict(body)
-        result = await self._request(method, path, json=payload)
+        result = await self._request(method, path, json=payload, creates_job=creates_job)
         return self._parse(model, result, f"{method} /{path}")
 
     async def _call_list(self, path: str, model: type[M], keys: Iterable[str]) -> list[M]:
@@ -383,7 +389,7 @@ class Chat2QueryClient(CoreClient):
         body = DataSummaryV2Update(tables=dict(tables))
         path = f"v2/dataSummaries/{_seg(data_summary_id)}"
         with self.count_requests() as counter:
-            job = await self._call("PUT", path, JobSubmitted, body)
+            job = await self._call("PUT", path, JobSubmitted, body, creates_job=True)
         self._remember_job(job.job_id, KIND_SUMMARY_UPDATE, counter.count)
         return job
 

@@ -229,10 +229,17 @@ class CoreClient:
         *,
         json: Any = None,
         expect: Expect = "chat2query",
+        creates_job: bool = False,
     ) -> Any:
-        """Send, retry per `self.retry`, account every send, and decode the envelope."""
+        """Send, retry per `self.retry`, account every send, and decode the envelope.
+
+        `creates_job`: the call starts a job even though its method is idempotent (PUT
+        /v2/dataSummaries/{id}); it is then retried only like a POST, so no job is started twice.
+        """
         label = f"{method} /{path.lstrip('/')}"
+        retry_as = "POST" if creates_job else method
         attempt = 0
+        maybe_delivered = False  # an earlier attempt may have reached the server
         while True:
             attempt += 1
             try:
@@ -241,17 +248,23 @@ class CoreClient:
                 unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                 if not unsent:
                     await self._account(None)
-                if self.retry.may_retry_error(method, exc, attempt):
+                    maybe_delivered = True
+                if self.retry.may_retry_error(retry_as, exc, attempt):
                     delay = self.retry.delay(attempt)
                     log.info("%s failed (%s); retrying in %.1f s", label, type(exc).__name__, delay)
                     await self.retry.sleep(delay)
                     continue
                 raise self._network_error(exc, label, maybe_sent=not unsent) from exc
             await self._account(response.headers)
-            if self.retry.may_retry_status(method, response.status_code, attempt):
+            if self.retry.may_retry_status(retry_as, response.status_code, attempt):
+                maybe_delivered = True
                 retry_after = RateLimitInfo.from_headers(response.headers).reset_after
                 delay = self.retry.delay(attempt, retry_after)
                 log.info("%s answered HTTP %d; retrying in %.1f s", label, response.status_code, delay)
                 await self.retry.sleep(delay)
                 continue
+            if method == "DELETE" and maybe_delivered and response.status_code == 404:
+                # an earlier attempt deleted it and its answer was lost: what was asked is done
+                log.info("%s: already gone after a retry; treated as deleted", label)
+                return {}
             return decode_response(response, expect=expect, request=label)

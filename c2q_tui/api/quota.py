@@ -8,6 +8,7 @@ Tables are prefixed `quota_` and share the app's history file by default.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -53,17 +54,17 @@ CREATE INDEX IF NOT EXISTS quota_job_durations_by_kind ON quota_job_durations (a
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value is not None else None
-    except ValueError:
-        return None
+    number = _float(value)
+    return None if number is None else int(number)
 
 
 def _float(value: str | None) -> float | None:
+    """A finite number, or None: a header of "nan", "inf" or "1e400" must not crash or poison waits."""
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from starlette.requests import Request
 
 from c2q_tui.local.envelopes import ParamError
@@ -33,6 +41,14 @@ def _mode(value: Any) -> Any:
 ClusterId = Annotated[str | None, BeforeValidator(_cluster)]
 ModeField = Annotated[Mode | None, BeforeValidator(_mode)]
 Text = Annotated[str, Field(min_length=1)]
+# Plain-language input goes to the engine, whose work grows with its length: a 10 MB question kept a
+# worker thread busy for minutes. `c2q-tui ask` has the same limit.
+MAX_QUESTION_CHARS = 4000
+MAX_SQL_CHARS = 65536
+Question = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)
+]
+Sql = Annotated[str, Field(min_length=1, max_length=MAX_SQL_CHARS)]
 
 
 class Body(BaseModel):
@@ -98,21 +114,21 @@ class SessionRename(Body):
 
 
 class SessionChat(Body):
-    question: Text
+    question: Question
     sql_generate_mode: ModeField = None
     feedback_answer_id: str | int | None = None
     feedback_task_id: str | int | None = None
 
 
 class Chat2Data(Target):
-    question: Text
+    question: Question
     data_summary_id: int | None = None
     sql_generate_mode: ModeField = None
 
 
 class RefineSql(Target):
-    sql: Text
-    feedback: Text
+    sql: Sql
+    feedback: Question
     session_id: int | None = None
 
     @model_validator(mode="before")
@@ -132,7 +148,7 @@ class Chat2DataV2(Body):
     """`raw_question` as documented; `question` is accepted too (S1 says the steps are the same)."""
 
     data_summary_id: int
-    raw_question: Text
+    raw_question: Question
 
     @model_validator(mode="before")
     @classmethod
@@ -145,7 +161,7 @@ class Chat2DataV2(Body):
 class Chat2DataV1(Body):
     cluster_id: ClusterId = None
     database: str
-    instruction: Text
+    instruction: Question
     tables: list[str] | None = None
 
     @model_validator(mode="before")
@@ -154,6 +170,28 @@ class Chat2DataV1(Body):
         if isinstance(value, dict) and "instruction" not in value and "question" in value:
             value = {**value, "instruction": value["question"]}
         return value
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def openapi(model: type[Body] | None = None, *, required: bool = True) -> dict[str, Any]:
+    """`openapi_extra` declaring a route's JSON body (routes read bodies themselves, see `read`), so
+    the app's OpenAPI document lists every body; `None` declares a free-form JSON object."""
+    if model is None:
+        schema: dict[str, Any] = {"type": "object", "additionalProperties": True}
+    else:
+        raw = model.model_json_schema()
+        schema = _inline(raw, raw.get("$defs", {}))
+    return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
 
 
 def describe(errors: list[Any]) -> str:

@@ -29,7 +29,7 @@ ASK = "call chat2data, refineSql or suggestQuestions"
 SQL_ERROR_CODE = 1105
 
 
-@router.post("/v3/chat2data")
+@router.post("/v3/chat2data", openapi_extra=bodies.openapi(bodies.Chat2Data))
 async def chat2data(request: Request) -> Response:
     backend, key = caller(request, CHAT_ROLES, ASK)
     body = await bodies.read(request, bodies.Chat2Data)
@@ -59,7 +59,7 @@ async def chat2data(request: Request) -> Response:
     return ok(result)
 
 
-@router.post("/v3/refineSql")
+@router.post("/v3/refineSql", openapi_extra=bodies.openapi(bodies.RefineSql))
 async def refine_sql(request: Request) -> Response:
     """Answers `{job_id, session_id}`; `session_id` is the one sent (its turns give the engine
     context), else null. The job result is `{rewritten_sql, solution}`."""
@@ -74,7 +74,7 @@ async def refine_sql(request: Request) -> Response:
     return ok({"job_id": job.job_id, "session_id": body.session_id})
 
 
-@router.post("/v3/suggestQuestions")
+@router.post("/v3/suggestQuestions", openapi_extra=bodies.openapi(bodies.SuggestQuestions))
 async def suggest_questions(request: Request) -> Response:
     """Answers `{job_id}`; the job result is a list of question strings (`limit`, default 5)."""
     backend, _ = caller(request, CHAT_ROLES, ASK)
@@ -84,7 +84,7 @@ async def suggest_questions(request: Request) -> Response:
     return ok({"job_id": job.job_id})
 
 
-@router.post("/v2/chat2data")
+@router.post("/v2/chat2data", openapi_extra=bodies.openapi(bodies.Chat2DataV2))
 async def chat2data_v2(request: Request) -> Response:
     backend, key = caller(request, CHAT_ROLES, ASK)
     body = await bodies.read(request, bodies.Chat2DataV2)
@@ -107,8 +107,8 @@ async def get_job(request: Request, job_id: str) -> Response:
     return Response(job.envelope(), media_type=JSON)
 
 
-@router.post("/v1/chat2data")
-@router.post("/chat2data")
+@router.post("/v1/chat2data", openapi_extra=bodies.openapi(bodies.Chat2DataV1))
+@router.post("/chat2data", openapi_extra=bodies.openapi(bodies.Chat2DataV1))
 async def chat2data_v1(request: Request) -> Response:
     backend, key = caller(request, CHAT_ROLES, "call v1 chat2data")
     body = await bodies.read(request, bodies.Chat2DataV1)

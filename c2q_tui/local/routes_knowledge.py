@@ -16,7 +16,7 @@ MANAGE = "manage knowledge bases"
 READ = "read knowledge bases"
 
 
-@router.post("/v3/knowledgeBases")
+@router.post("/v3/knowledgeBases", openapi_extra=bodies.openapi(bodies.KnowledgeBaseCreate))
 async def create_base(request: Request) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.KnowledgeBaseCreate)
@@ -36,14 +36,16 @@ async def get_base(request: Request, knowledge_base_id: int) -> Response:
     return ok(knowledge.base_object(knowledge.visible_base(backend, knowledge_base_id)))
 
 
-@router.put("/v3/knowledgeBases/{knowledge_base_id}")
+@router.put("/v3/knowledgeBases/{knowledge_base_id}", openapi_extra=bodies.openapi(bodies.KnowledgeBaseEdit))
 async def update_base(request: Request, knowledge_base_id: int) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.KnowledgeBaseEdit)
     return ok(knowledge.update_base(backend, knowledge_base_id, body.description, body.default))
 
 
-@router.post("/v3/knowledgeBases/{knowledge_base_id}/data")
+@router.post(
+    "/v3/knowledgeBases/{knowledge_base_id}/data", openapi_extra=bodies.openapi(bodies.KnowledgeDataWrite)
+)
 async def add_data(request: Request, knowledge_base_id: int) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.KnowledgeDataWrite)
@@ -56,7 +58,10 @@ async def list_data(request: Request, knowledge_base_id: int) -> Response:
     return ok({"knowledge_data": knowledge.list_data(backend, knowledge_base_id)})
 
 
-@router.put("/v3/knowledgeBases/{knowledge_base_id}/data/{knowledge_data_id}")
+@router.put(
+    "/v3/knowledgeBases/{knowledge_base_id}/data/{knowledge_data_id}",
+    openapi_extra=bodies.openapi(bodies.KnowledgeDataEdit),
+)
 async def update_data(request: Request, knowledge_base_id: int, knowledge_data_id: int) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.KnowledgeDataEdit)

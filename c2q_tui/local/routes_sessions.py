@@ -15,7 +15,7 @@ router = APIRouter()
 USE = "use sessions or chat2data"
 
 
-@router.post("/v3/sessions")
+@router.post("/v3/sessions", openapi_extra=bodies.openapi(bodies.SessionCreate))
 async def create(request: Request) -> Response:
     backend, key = caller(request, CHAT_ROLES, USE)
     body = await bodies.read(request, bodies.SessionCreate)
@@ -36,7 +36,7 @@ async def get(request: Request, session_id: int) -> Response:
     return ok(sessions.session_object(backend, sessions.visible(backend, session_id)))
 
 
-@router.put("/v3/sessions/{session_id}")
+@router.put("/v3/sessions/{session_id}", openapi_extra=bodies.openapi(bodies.SessionRename))
 async def rename(request: Request, session_id: int) -> Response:
     backend, _ = caller(request, CHAT_ROLES, USE)
     body = await bodies.read(request, bodies.SessionRename)
@@ -49,7 +49,7 @@ async def reset(request: Request, session_id: int) -> Response:
     return ok(sessions.reset(backend, session_id))
 
 
-@router.post("/v3/sessions/{session_id}/chat2data")
+@router.post("/v3/sessions/{session_id}/chat2data", openapi_extra=bodies.openapi(bodies.SessionChat))
 async def chat2data(request: Request, session_id: int) -> Response:
     backend, key = caller(request, CHAT_ROLES, USE)
     body = await bodies.read(request, bodies.SessionChat)

@@ -16,7 +16,7 @@ MANAGE = "generate or update data summaries"
 READ = "read data summaries"
 
 
-@router.post("/v3/dataSummaries")
+@router.post("/v3/dataSummaries", openapi_extra=bodies.openapi(bodies.DataSummaryCreate))
 async def create_v3(request: Request) -> Response:
     backend, key = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.DataSummaryCreate)
@@ -45,7 +45,7 @@ async def get_v3(request: Request, data_summary_id: int) -> Response:
     return ok(datasummaries.summary_object(backend, datasummaries.visible(backend, data_summary_id)))
 
 
-@router.put("/v3/dataSummaries/{data_summary_id}")
+@router.put("/v3/dataSummaries/{data_summary_id}", openapi_extra=bodies.openapi(bodies.DataSummaryEdit))
 async def update_v3(request: Request, data_summary_id: int) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.DataSummaryEdit)
@@ -53,7 +53,9 @@ async def update_v3(request: Request, data_summary_id: int) -> Response:
     return ok(datasummaries.update(backend, data_summary_id, edit))
 
 
-@router.put("/v3/dataSummaries/{data_summary_id}/tables/{table_name}")
+@router.put(
+    "/v3/dataSummaries/{data_summary_id}/tables/{table_name}", openapi_extra=bodies.openapi(bodies.TableEdit)
+)
 async def update_table(request: Request, data_summary_id: int, table_name: str) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.TableEdit)
@@ -63,7 +65,7 @@ async def update_table(request: Request, data_summary_id: int, table_name: str) 
     return ok(result)
 
 
-@router.put("/v3/dataSummaries/{data_summary_id}/tables/{table_name}/columns")
+@router.put("/v3/dataSummaries/{data_summary_id}/tables/{table_name}/columns", openapi_extra=bodies.openapi())
 async def update_columns(request: Request, data_summary_id: int, table_name: str) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     data = await bodies.read_map(request)
@@ -75,7 +77,7 @@ async def update_columns(request: Request, data_summary_id: int, table_name: str
     return ok(datasummaries.update_columns(backend, data_summary_id, table_name, columns))
 
 
-@router.post("/v2/dataSummaries")
+@router.post("/v2/dataSummaries", openapi_extra=bodies.openapi(bodies.Target))
 async def create_v2(request: Request) -> Response:
     backend, key = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.Target)
@@ -97,7 +99,7 @@ async def get_v2(request: Request, data_summary_id: int) -> Response:
     return ok(datasummaries.v2_object(backend, datasummaries.visible(backend, data_summary_id)))
 
 
-@router.put("/v2/dataSummaries/{data_summary_id}")
+@router.put("/v2/dataSummaries/{data_summary_id}", openapi_extra=bodies.openapi(bodies.DataSummaryV2Edit))
 async def update_v2(request: Request, data_summary_id: int) -> Response:
     backend, _ = caller(request, SUMMARY_ROLES, MANAGE)
     body = await bodies.read(request, bodies.DataSummaryV2Edit)

@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=ENGINE_NAMES, help="NL-to-SQL engine (default builtin)")
     parser.add_argument("--llm-base-url", help="OpenAI-compatible endpoint for --engine openai")
     parser.add_argument("--llm-model", help="model name for --engine openai")
+    parser.add_argument("--chat2db-api-base", metavar="URL", help="Chat2DB API host for --engine chat2db")
+    parser.add_argument("--chat2db-app-base", metavar="URL", help="Chat2DB app host (table matching)")
+    parser.add_argument(
+        "--chat2db-api-key-env", metavar="VAR", help="variable with the Chat2DB API key (C2Q_CHAT2DB_API_KEY)"
+    )
+    parser.add_argument("--chat2db-dataset-id", metavar="ID", help="Chat2DB AI dataset for table matching")
     parser.add_argument(
         "--daily-quota", type=int, metavar="N", help="requests per UTC day (default unlimited)"
     )
@@ -95,6 +101,10 @@ def settings_from_args(args: argparse.Namespace) -> LocalSettings:
         "engine": args.engine,
         "llm_base_url": args.llm_base_url,
         "llm_model": args.llm_model,
+        "chat2db_api_base": args.chat2db_api_base,
+        "chat2db_app_base": args.chat2db_app_base,
+        "chat2db_api_key_env": args.chat2db_api_key_env,
+        "chat2db_dataset_id": args.chat2db_dataset_id,
         "daily_quota": args.daily_quota,
         "per_minute": args.per_minute,
         "state_dir": args.state_dir,

@@ -95,6 +95,10 @@ class LocalSettings(BaseModel):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key_env: str = "C2Q_LLM_API_KEY"
+    chat2db_api_base: str = "https://api.chat2db-ai.com"  # prompt_a, chat_a
+    chat2db_app_base: str = "https://app.chat2db-ai.com"  # mapping_a (table matching)
+    chat2db_api_key_env: str = "C2Q_CHAT2DB_API_KEY"
+    chat2db_dataset_id: str | None = None  # set: Chat2DB's table matching picks the tables
     tidbcloud_like: bool = False  # preset: 100 requests a day per app, 100 a minute per key
     daily_quota: int | None = Field(default=None, ge=1)  # None = unlimited
     per_minute: int | None = Field(default=DEFAULT_PER_MINUTE, ge=1)  # None = no per-minute limit

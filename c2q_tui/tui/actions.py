@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
@@ -30,12 +30,14 @@ class ActionSpec:
     priority: bool = False
 
     def binding(self) -> Binding:
+        # App-wide function keys win over the question box's own (TextArea binds f6 and f7)
+        priority = self.priority or (self.scope == "app" and self.keys.startswith("f"))
         return Binding(
             self.keys,
             self.action,
             self.description,
             show=self.show,
-            priority=self.priority,
+            priority=priority,
             tooltip=self.help,
             id=self.id,
         )
@@ -45,74 +47,188 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # app-wide
     ActionSpec("help", "f1", "help", "Help", "Show every key binding and what it does.", show=True),
     ActionSpec("focus-question", "ctrl+l", "focus_question", "Ask", "Put the cursor in the question box."),
-    ActionSpec("new-session", "ctrl+n", "new_session", "New session",
-               "Start a new session; its first question opens it on the server.", show=True),
-    ActionSpec("filter-sessions", "ctrl+f", "filter_sessions", "Filter",
-               "Filter the session list by name or database."),
+    ActionSpec(
+        "new-session",
+        "ctrl+n",
+        "new_session",
+        "New session",
+        "Start a new session; its first question opens it on the server.",
+        show=True,
+    ),
+    ActionSpec(
+        "filter-sessions",
+        "ctrl+f",
+        "filter_sessions",
+        "Filter",
+        "Filter the session list by name or database.",
+    ),
     ActionSpec("rename-session", "f6", "rename_session", "Rename", "Rename the current session."),
-    ActionSpec("reset-session", "f7", "reset_session", "Reset context",
-               "Make the server forget the current session's conversation (later questions start afresh)."),
-    ActionSpec("delete-session", "f8", "delete_session", "Delete session",
-               "Delete the current session from the local history (it stays on the server)."),
-    ActionSpec("toggle-breakdown", "ctrl+b", "toggle_breakdown", "Breakdown",
-               "Switch between direct answers and auto_breakdown (a question split into sub-tasks).",
-               show=True),
-    ActionSpec("cancel-job", "ctrl+g", "cancel_job", "Cancel",
-               "Stop waiting for the focused answer (the job may still finish on the server).", show=True),
+    ActionSpec(
+        "reset-session",
+        "f7",
+        "reset_session",
+        "Reset context",
+        "Make the server forget the current session's conversation (later questions start afresh).",
+    ),
+    ActionSpec(
+        "delete-session",
+        "f8",
+        "delete_session",
+        "Delete session",
+        "Delete the current session from the local history (it stays on the server).",
+    ),
+    ActionSpec(
+        "toggle-breakdown",
+        "ctrl+b",
+        "toggle_breakdown",
+        "Breakdown",
+        "Switch between direct answers and auto_breakdown (a question split into sub-tasks).",
+        show=True,
+    ),
+    ActionSpec(
+        "cancel-job",
+        "ctrl+g",
+        "cancel_job",
+        "Cancel",
+        "Stop waiting for the focused answer (the job may still finish on the server).",
+        show=True,
+    ),
     ActionSpec("regenerate", "f5", "regenerate", "Regenerate", "Ask the focused answer's question again."),
-    ActionSpec("refine-sql", "ctrl+r", "refine_sql", "Refine",
-               "Rewrite the selected answer's SQL from your feedback and show the difference.", show=True),
-    ActionSpec("run-sql", "f9", "run_sql", "Run SQL",
-               "Run the refined SQL read-only on the profile's database and show its rows."),
-    ActionSpec("suggest-questions", "ctrl+s", "suggest_questions", "Suggest",
-               "Ask the service for questions worth asking about this database.", show=True),
+    ActionSpec(
+        "refine-sql",
+        "ctrl+r",
+        "refine_sql",
+        "Refine",
+        "Rewrite the selected answer's SQL from your feedback and show the difference.",
+        show=True,
+    ),
+    ActionSpec(
+        "run-sql",
+        "f9",
+        "run_sql",
+        "Run SQL",
+        "Run the refined SQL read-only on the profile's database and show its rows.",
+    ),
+    ActionSpec(
+        "suggest-questions",
+        "ctrl+s",
+        "suggest_questions",
+        "Suggest",
+        "Ask the service for questions worth asking about this database.",
+        show=True,
+    ),
     ActionSpec("toggle-sidebar", "f2", "toggle_sidebar", "Sessions pane", "Show or hide the session list."),
-    ActionSpec("maximize-pane", "f4", "toggle_maximize", "Maximise", "Maximise the focused pane, or restore it."),
-    ActionSpec("switch-profile", "ctrl+o", "switch_profile", "Profiles",
-               "Switch to another profile, or create and test a new one.", show=True),
-    ActionSpec("quit", "ctrl+q", "quit", "Quit", "Quit; running jobs resume on the next start.",
-               show=True, priority=True),
+    ActionSpec(
+        "maximize-pane", "f4", "toggle_maximize", "Maximise", "Maximise the focused pane, or restore it."
+    ),
+    ActionSpec(
+        "switch-profile",
+        "ctrl+o",
+        "switch_profile",
+        "Profiles",
+        "Switch to another profile, or create and test a new one.",
+        show=True,
+    ),
+    ActionSpec(
+        "quit",
+        "ctrl+q",
+        "quit",
+        "Quit",
+        "Quit; running jobs resume on the next start.",
+        show=True,
+        priority=True,
+    ),
     # the question box
-    ActionSpec("send-question", "enter", "send", "Send", "Send the question.", scope="composer",
-               show=True, priority=True),
-    ActionSpec("send-question-alt", "ctrl+j", "send", "Send", "Send the question (for terminals where "
-               "enter is taken).", scope="composer", priority=True),
-    ActionSpec("newline", "shift+enter,alt+enter", "newline", "New line",
-               "Insert a line break in the question.", scope="composer", priority=True),
-    ActionSpec("previous-question", "up", "history_previous", "Previous question",
-               "On the first line: the previous question you asked.", scope="composer", priority=True),
-    ActionSpec("next-question", "down", "history_next", "Next question",
-               "On the last line: the next question in the history.", scope="composer", priority=True),
+    ActionSpec(
+        "send-question",
+        "enter",
+        "send",
+        "Send",
+        "Send the question.",
+        scope="composer",
+        show=True,
+        priority=True,
+    ),
+    ActionSpec(
+        "send-question-alt",
+        "ctrl+j",
+        "send",
+        "Send",
+        "Send the question (for terminals where enter is taken).",
+        scope="composer",
+        priority=True,
+    ),
+    ActionSpec(
+        "newline",
+        "shift+enter,alt+enter",
+        "newline",
+        "New line",
+        "Insert a line break in the question.",
+        scope="composer",
+        priority=True,
+    ),
+    ActionSpec(
+        "previous-question",
+        "up",
+        "history_previous",
+        "Previous question",
+        "On the first line: the previous question you asked.",
+        scope="composer",
+        priority=True,
+    ),
+    ActionSpec(
+        "next-question",
+        "down",
+        "history_next",
+        "Next question",
+        "On the last line: the next question in the history.",
+        scope="composer",
+        priority=True,
+    ),
     # a focused answer
-    ActionSpec("next-task", "right,]", "next_task", "Next sub-task",
-               "Select the next sub-task of a breakdown answer.", scope="answer"),
-    ActionSpec("previous-task", "left,[", "previous_task", "Previous sub-task",
-               "Select the previous sub-task of a breakdown answer.", scope="answer"),
+    ActionSpec(
+        "next-task",
+        "right,]",
+        "next_task",
+        "Next sub-task",
+        "Select the next sub-task of a breakdown answer.",
+        scope="answer",
+    ),
+    ActionSpec(
+        "previous-task",
+        "left,[",
+        "previous_task",
+        "Previous sub-task",
+        "Select the previous sub-task of a breakdown answer.",
+        scope="answer",
+    ),
 )
 
 SCOPE_TITLES = {"app": "Everywhere", "composer": "Question box", "answer": "Answer card"}
 
 
-def bindings(scope: str = "app") -> list[Binding]:
+MAIN_SCREEN_ONLY = frozenset(a.action for a in ACTIONS if a.scope == "app" and a.id not in ("help", "quit"))
+
+
+def bindings(scope: str = "app") -> list[BindingType]:
     return [a.binding() for a in ACTIONS if a.scope == scope]
 
 
-def by_id(action_id: str) -> ActionSpec:
-    for a in ACTIONS:
-        if a.id == action_id:
-            return a
-    raise KeyError(action_id)
-
-
 def key_display(keys: str) -> str:
-    return " / ".join(k.replace("ctrl+", "^").replace("shift+", "⇧").replace("alt+", "⌥") for k in keys.split(","))
+    return " / ".join(
+        k.replace("ctrl+", "^").replace("shift+", "⇧").replace("alt+", "⌥") for k in keys.split(",")
+    )
 
 
 class ActionCommands(Provider):
     """Command-palette entries for the app-wide actions of the registry."""
 
     def _commands(self) -> list[tuple[str, str, str]]:
-        return [(f"{a.description} ({key_display(a.keys)})", a.action, a.help) for a in ACTIONS if a.scope == "app"]
+        return [
+            (f"{a.description} ({key_display(a.keys)})", a.action, a.help)
+            for a in ACTIONS
+            if a.scope == "app"
+        ]
 
     async def discover(self) -> Hits:
         app: App[object] = self.app

@@ -20,6 +20,7 @@ from c2q_tui.tui.messages import (
 )
 from c2q_tui.tui.sessions import SessionsMixin
 from c2q_tui.tui.state import Refinement, Turn, truncated
+from c2q_tui.tui.widgets.sql_viewer import SqlViewer
 
 
 class AnswersMixin(SessionsMixin):
@@ -48,7 +49,10 @@ class AnswersMixin(SessionsMixin):
             sql.clear()
             grid.clear("Waiting for the answer…" if turn.open else f"No rows: {turn.reason or 'no answer'}")
             return
-        _, task = picked
+        index, task = picked
+        if index != task_index:  # a breakdown's root shows its first sub-task: mark that one
+            self.state.selected = (turn_id, index)
+            self.main.chat.mark_selected(self.state.selected)
         if task.sql_error:
             sql.show_error(task.sql or "", task.sql_error, dialect=self.dialect)
             grid.clear(f"The SQL failed: {task.sql_error}")
@@ -67,7 +71,9 @@ class AnswersMixin(SessionsMixin):
         turn = self.state.focus_turn()
         if turn is None:
             return None
-        index = self.state.selected[1] if self.state.selected and self.state.selected[0] == turn.turn_id else -1
+        index = (
+            self.state.selected[1] if self.state.selected and self.state.selected[0] == turn.turn_id else -1
+        )
         picked = turn.sql_task(index)
         if picked is None or not picked[1].sql:
             return None
@@ -90,8 +96,11 @@ class AnswersMixin(SessionsMixin):
         if last is not None and last.new_sql:
             self.main.sql.show_diff(last.old_sql, last.new_sql, last.explanation, dialect=self.dialect)
         can_run = self.conn is not None and flows.sql_url(self.conn) is not None
-        self.main.refine.open(task[1].clarified_task or turn.question, can_run=can_run,
-                              previous=(last.new_sql, last.explanation) if last and last.new_sql else None)
+        self.main.refine.open(
+            task[1].clarified_task or turn.question,
+            can_run=can_run,
+            previous=(last.new_sql, last.explanation) if last and last.new_sql else None,
+        )
 
     @staticmethod
     def _last_refinement(turn: Turn, task_id: str) -> Refinement | None:
@@ -121,8 +130,9 @@ class AnswersMixin(SessionsMixin):
 
     @on(RefineReady)
     def _refine_ready(self, message: RefineReady) -> None:
-        self.history.finish_refinement(message.refine_id, status="done", new_sql=message.new_sql,
-                                       explanation=message.explanation)
+        self.history.finish_refinement(
+            message.refine_id, status="done", new_sql=message.new_sql, explanation=message.explanation
+        )
         r = self._refinement(message.turn_id, message.refine_id)
         if r is not None:
             r.status, r.new_sql, r.explanation = "done", message.new_sql, message.explanation
@@ -141,6 +151,15 @@ class AnswersMixin(SessionsMixin):
         self.main.refine.show_error(f"Could not refine: {message.reason}")
         self.notify(message.reason, title="Refine failed", severity="error")
         self.refresh_quota()
+
+    @on(SqlViewer.Edited)
+    def _sql_edited(self, message: SqlViewer.Edited) -> None:
+        """SQL edited in $EDITOR: shown as a diff against what was shown, ready to run or copy."""
+        old = self.main.sql.current_sql
+        self.main.sql.show_diff(old, message.sql, "Edited in your editor.", dialect=self.dialect)
+        can_run = self.conn is not None and flows.sql_url(self.conn) is not None
+        self.main.refine.open("your edit of the SQL", can_run=can_run)
+        self.main.refine.show_result(message.sql)
 
     # -- run SQL -----------------------------------------------------------------------------------
 
@@ -162,8 +181,9 @@ class AnswersMixin(SessionsMixin):
     async def _sql_run_requested(self, message: SqlRunRequested) -> None:
         url = flows.sql_url(self.conn) if self.conn is not None else None
         if url is None:
-            self.notify("This profile has no database connection (database_url) to run SQL with.",
-                        severity="warning")
+            self.notify(
+                "This profile has no database connection (database_url) to run SQL with.", severity="warning"
+            )
             return
         self.main.refine.set_busy(True, "Running read-only…")
         await self.main.grid.clear("Running the SQL read-only…")
@@ -172,9 +192,14 @@ class AnswersMixin(SessionsMixin):
     @on(SqlRan)
     async def _sql_ran(self, message: SqlRan) -> None:
         n = len(message.rows)
-        await self.main.grid.show(message.columns, message.rows, truncated=message.truncated, title="Refined SQL")
-        self.main.refine.set_busy(False, f"Ran read-only: {n:,}{'+' if message.truncated else ''} "
-                                         f"row{'s' if n != 1 else ''} in {message.elapsed:.2f} s.")
+        await self.main.grid.show(
+            message.columns, message.rows, truncated=message.truncated, title="Refined SQL"
+        )
+        self.main.refine.set_busy(
+            False,
+            f"Ran read-only: {n:,}{'+' if message.truncated else ''} "
+            f"row{'s' if n != 1 else ''} in {message.elapsed:.2f} s.",
+        )
 
     @on(SqlRunFailed)
     async def _sql_run_failed(self, message: SqlRunFailed) -> None:

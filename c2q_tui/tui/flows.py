@@ -6,6 +6,7 @@ the two meet: a turn is recorded before the request and gets its job id at once.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -17,9 +18,6 @@ from c2q_tui.history import History
 
 SUMMARY_TIMEOUT = 900.0
 ANSWER_TIMEOUT = 900.0  # a chat2data job past this is given up (it may still end: regenerate)
-# The embedded backend answers in well under a second and costs no quota: until the app has seen
-# some of its jobs, plan polls from this instead of the service's prior (first poll after ~7 s).
-LOCAL_PRIOR = (0.4, 0.4, 0.4, 0.4, 0.4)
 
 
 def describe_error(e: BaseException, *, database: str = "") -> tuple[str, str]:
@@ -46,18 +44,29 @@ def describe_error(e: BaseException, *, database: str = "") -> tuple[str, str]:
     if isinstance(e, api.BadResponse):
         return "bad_response", f"The server sent an answer that could not be read: {e}"
     if isinstance(e, api.JobCancelled):
-        return "cancelled", "Cancelled: stopped waiting for this answer (the job may still run on the server)."
+        return (
+            "cancelled",
+            "Cancelled: stopped waiting for this answer (the job may still run on the server).",
+        )
     if isinstance(e, api.JobTimeout):
-        return "timeout", f"Gave up waiting after {e.elapsed:.0f} s; the job may still finish. Regenerate to ask again."
+        return (
+            "timeout",
+            f"Gave up waiting after {e.elapsed:.0f} s; the job may still finish. Regenerate to ask again.",
+        )
     if isinstance(e, api.Chat2QueryError):
         return "error", str(e)
     return "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
 def rate_limit_text(e: api.RateLimited) -> str:
+    server = e.msg or str(e)
     if e.reset_after is not None:
-        at = time.strftime("%H:%M:%S", time.localtime(time.time() + e.reset_after))
-        return f"Rate limited (HTTP 429): try again in {e.reset_after:.0f} s, at {at}. {e.msg or e}".strip()
+        when = time.localtime(time.time() + e.reset_after)
+        if e.reset_after < 120:
+            wait = f"try again in {e.reset_after:.0f} s, at {time.strftime('%H:%M:%S', when)}"
+        else:
+            wait = f"try again at {time.strftime('%H:%M', when)} (in {e.reset_after / 3600:.1f} h)"
+        return f"Rate limited (HTTP 429): {wait}. {server}".strip()
     return (
         "Rate limited (HTTP 429): the Data App's daily quota (100 requests) is used up; "
         f"it resets at 00:00 UTC. {e.msg or ''}".strip()
@@ -113,30 +122,12 @@ async def submit_question(
     ref = client.job_ref(created.job_id)
     sid = int(created.session_id) if created.session_id is not None else session_id
     server_sid = sid if sid is not None and sid >= 0 else None
-    await _to_thread(history.set_turn_job, turn_id, created.job_id, server_sid)
+    await asyncio.to_thread(history.set_turn_job, turn_id, created.job_id, server_sid)
     if server_sid is not None:
-        await _to_thread(
+        await asyncio.to_thread(
             history.upsert_session, conn.history_key, server_sid, database=conn.database, name=question[:80]
         )
     return Submitted(created.job_id, server_sid, ref.requests if ref else 1)
-
-
-async def poll_history(conn: Connection, kind: str) -> list[Any] | None:
-    """Durations to plan polls from: the ledger's, or for the embedded backend a fast prior."""
-    if not conn.local or conn.client.ledger is None:
-        return None
-    seen = await _to_thread(conn.client.ledger.observations, conn.client.app_key, kind)
-    return list(seen) if len(seen) >= len(LOCAL_PRIOR) else [*seen, *LOCAL_PRIOR]
-
-
-def payload_json(payload: Any) -> dict[str, Any] | None:
-    """A job payload (pydantic model or plain JSON) as a dict for messages and history."""
-    if payload is None:
-        return None
-    if hasattr(payload, "model_dump"):
-        dumped = payload.model_dump(mode="json", by_alias=True)
-        return dumped if isinstance(dumped, dict) else None
-    return payload if isinstance(payload, dict) else None
 
 
 # -- running SQL -----------------------------------------------------------------------------------
@@ -185,9 +176,3 @@ class SqlRunner:
             for db in self._dbs.values():
                 db.dispose()
             self._dbs.clear()
-
-
-async def _to_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    import asyncio
-
-    return await asyncio.to_thread(fn, *args, **kwargs)

@@ -17,6 +17,7 @@ from textual.message import Message
 from c2q_tui.api import QuotaStatus
 from c2q_tui.connection import Connection
 
+
 class AppMessage(Message):
     """Base of the app's messages (the app drops them once it is shutting down)."""
 
@@ -136,7 +137,9 @@ class JobProgressed(AppMessage):
 
 
 class AnswerReady(AppMessage):
-    def __init__(self, turn_id: int, result: dict[str, Any] | None, requests_spent: int, elapsed: float) -> None:
+    def __init__(
+        self, turn_id: int, result: dict[str, Any] | None, requests_spent: int, elapsed: float
+    ) -> None:
         super().__init__()
         self.turn_id = turn_id
         self.result = result
@@ -203,7 +206,9 @@ class SqlRunRequested(AppMessage):
 
 
 class SqlRan(AppMessage):
-    def __init__(self, sql: str, columns: list[str], rows: list[tuple[Any, ...]], truncated: bool, elapsed: float) -> None:
+    def __init__(
+        self, sql: str, columns: list[str], rows: list[tuple[Any, ...]], truncated: bool, elapsed: float
+    ) -> None:
         super().__init__()
         self.sql = sql
         self.columns = columns

@@ -67,11 +67,15 @@ class SessionsMixin(WorkerMixin):
             for s in self.state.ordered_sessions()
         ]
         self.main.sidebar.set_sessions(entries, self.state.current)
+        current = self._current()
+        self.main.chat.border_title = current.title if current is not None else "Chat"
 
     def new_draft(self) -> int:
         known = [sid for sid in self.state.sessions if sid < 0]
         draft_id = min([self.history.new_draft_id(self.key), *(k - 1 for k in known)])
-        self.state.sessions[draft_id] = Session(draft_id, "", self.database or None, self.clock(), loaded=True)
+        self.state.sessions[draft_id] = Session(
+            draft_id, "", self.database or None, self.clock(), loaded=True
+        )
         return draft_id
 
     async def show_session(self, session_id: int) -> None:
@@ -109,14 +113,18 @@ class SessionsMixin(WorkerMixin):
     @on(SessionLoaded)
     async def _session_loaded(self, message: SessionLoaded) -> None:
         turns = [Turn.from_row(r) for r in message.turns]
-        self.state.load_session(message.session_id, turns, [Refinement.from_row(r) for r in message.refinements])
+        self.state.load_session(
+            message.session_id, turns, [Refinement.from_row(r) for r in message.refinements]
+        )
         for t in turns:
             if t.question not in self.state.questions:
                 self.state.questions.append(t.question)
         if message.session_id == self.state.current:
             session = self.state.sessions[message.session_id]
             await self.main.chat.show_session(
-                message.session_id, self.state.session_turns(message.session_id), reset_at=session.reset_at,
+                message.session_id,
+                self.state.session_turns(message.session_id),
+                reset_at=session.reset_at,
                 selected=self.state.selected,
             )
         self.refresh_sidebar()
@@ -155,8 +163,11 @@ class SessionsMixin(WorkerMixin):
     @on(SessionRenamed)
     def _session_renamed(self, message: SessionRenamed) -> None:
         if message.error:
-            self.notify(f"Renamed here, but the server kept the old name: {message.error}", title="Rename",
-                        severity="warning")
+            self.notify(
+                f"Renamed here, but the server kept the old name: {message.error}",
+                title="Rename",
+                severity="warning",
+            )
 
     def action_reset_session(self) -> None:
         session = self._current()

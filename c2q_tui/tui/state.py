@@ -33,8 +33,17 @@ class Refinement:
 
     @classmethod
     def from_row(cls, r: RefinementRow) -> Refinement:
-        return cls(r.refine_id, r.turn_id, r.task_id, r.feedback, r.old_sql, r.new_sql, r.explanation,
-                   r.status, r.reason)
+        return cls(
+            r.refine_id,
+            r.turn_id,
+            r.task_id,
+            r.feedback,
+            r.old_sql,
+            r.new_sql,
+            r.explanation,
+            r.status,
+            r.reason,
+        )
 
 
 @dataclass
@@ -185,8 +194,13 @@ class AppState:
         draft = self.sessions.pop(draft_id, None)
         target = self.sessions.get(session_id)
         if target is None:
-            target = Session(session_id, draft.name if draft else "", draft.database if draft else None,
-                             draft.updated_at if draft else 0.0, loaded=True)
+            target = Session(
+                session_id,
+                draft.name if draft else "",
+                draft.database if draft else None,
+                draft.updated_at if draft else 0.0,
+                loaded=True,
+            )
             self.sessions[session_id] = target
         if draft is not None:
             target.turn_ids = sorted({*target.turn_ids, *draft.turn_ids})
@@ -211,8 +225,10 @@ class AppState:
 
     def drafts_waiting_for(self, draft_id: int) -> bool:
         """True while a question of the draft is on its way: later ones wait for the session id."""
-        return any(t.session_id == draft_id and t.status in ("submitting", "running") and t.job_id is None
-                   for t in self.turns.values())
+        return any(
+            t.session_id == draft_id and t.status in ("submitting", "running") and t.job_id is None
+            for t in self.turns.values()
+        )
 
     # -- selection -----------------------------------------------------------------------------
 

@@ -70,7 +70,9 @@ class WorkerMixin(App[int]):
     def connect_worker(self, profile: Profile, generation: int) -> None:
         """Opening a local profile builds the sample database and the backend: seconds, blocking."""
         try:
-            conn = self.connector(profile, on_progress=lambda text: self.post_message(ConnectProgressed(text)))
+            conn = self.connector(
+                profile, on_progress=lambda text: self.post_message(ConnectProgressed(text))
+            )
         except ConfigError as e:
             self.post_message(ConnectFailed(f"Configuration error: {e}", generation))
         except Exception as e:
@@ -93,7 +95,6 @@ class WorkerMixin(App[int]):
                     kind=api.KIND_DATA_SUMMARY,
                     deadline=flows.SUMMARY_TIMEOUT,
                     on_progress=progress,
-                    history=await flows.poll_history(conn, api.KIND_DATA_SUMMARY),
                 )
                 if outcome.job.failed:
                     reason = outcome.job.reason or "no reason given"
@@ -127,13 +128,12 @@ class WorkerMixin(App[int]):
     def warm_up_worker(self) -> None:
         """Pay the first-use imports (Arrow compute for the grid, sqlglot and the SQL lexer for the
         viewer: ~150 ms) in the background instead of on the first answer."""
+        import contextlib
         import importlib
 
         for module in ("pyarrow.compute", "sqlglot", "pygments.lexers.sql"):
-            try:
+            with contextlib.suppress(ImportError):
                 importlib.import_module(module)
-            except ImportError:
-                pass
 
     # -- asking ----------------------------------------------------------------------------------
 
@@ -161,14 +161,21 @@ class WorkerMixin(App[int]):
         except Exception as e:
             kind, text = flows.describe_error(e, database=conn.database)
             if isinstance(e, api.NotFound) and session_id is not None and session_id >= 0:
-                kind, text = "not_found", (
-                    f"Session {session_id} no longer exists on the server. Start a new session (ctrl+n)."
+                kind, text = (
+                    "not_found",
+                    (f"Session {session_id} no longer exists on the server. Start a new session (ctrl+n)."),
                 )
             self.post_message(AnswerFailed(turn_id, text, kind, spent + flows.spent(e)))
 
     @work(group="job-poll", exit_on_error=False)
     async def resume_worker(
-        self, conn: Connection, turn_id: int, job_id: str, mode: str, created_at: float, spent: int,
+        self,
+        conn: Connection,
+        turn_id: int,
+        job_id: str,
+        mode: str,
+        created_at: float,
+        spent: int,
         cancel: asyncio.Event,
     ) -> None:
         """Poll a job that was still running when the app last closed."""
@@ -179,14 +186,22 @@ class WorkerMixin(App[int]):
             self.post_message(AnswerFailed(turn_id, text, kind, spent + flows.spent(e)))
 
     async def _poll(
-        self, conn: Connection, turn_id: int, job_id: str, mode: str, cancel: asyncio.Event, spent: int,
+        self,
+        conn: Connection,
+        turn_id: int,
+        job_id: str,
+        mode: str,
+        cancel: asyncio.Event,
+        spent: int,
         already: float,
     ) -> None:
         kind = _job_kind(mode)
 
         async def progress(p: api.JobProgress) -> None:
             self.post_message(
-                JobProgressed(turn_id, p.status, _result(p.job), spent + p.requests_spent, p.elapsed, p.next_poll_in)
+                JobProgressed(
+                    turn_id, p.status, _result(p.job), spent + p.requests_spent, p.elapsed, p.next_poll_in
+                )
             )
 
         outcome = await api.wait_for_job(
@@ -197,7 +212,6 @@ class WorkerMixin(App[int]):
             on_progress=progress,
             cancel=cancel,
             already_elapsed=already,
-            history=await flows.poll_history(conn, kind),
         )
         total = spent + outcome.requests_spent
         if outcome.job.failed:
@@ -209,13 +223,17 @@ class WorkerMixin(App[int]):
     # -- refine, run, suggest ----------------------------------------------------------------------
 
     @work(exclusive=True, group="refine", exit_on_error=False)
-    async def refine_worker(self, conn: Connection, refine_id: int, turn_id: int, sql: str, feedback: str) -> None:
+    async def refine_worker(
+        self, conn: Connection, refine_id: int, turn_id: int, sql: str, feedback: str
+    ) -> None:
         try:
             job = await conn.client.refine_sql(conn.cluster_id, conn.database, sql, feedback)
             await asyncio.to_thread(self.history.set_refinement_job, refine_id, job.job_id)
             outcome = await api.wait_for_job(
-                conn.client, job.job_id, kind=api.KIND_REFINE, deadline=flows.ANSWER_TIMEOUT,
-                history=await flows.poll_history(conn, api.KIND_REFINE),
+                conn.client,
+                job.job_id,
+                kind=api.KIND_REFINE,
+                deadline=flows.ANSWER_TIMEOUT,
             )
             if outcome.job.failed:
                 reason = outcome.job.reason or "the refinement failed without a reason"
@@ -251,11 +269,15 @@ class WorkerMixin(App[int]):
                     questions = list(job.questions or [])
                 else:
                     outcome = await api.wait_for_job(
-                        conn.client, job.job_id, kind=api.KIND_SUGGEST, deadline=flows.ANSWER_TIMEOUT,
-                        history=await flows.poll_history(conn, api.KIND_SUGGEST),
+                        conn.client,
+                        job.job_id,
+                        kind=api.KIND_SUGGEST,
+                        deadline=flows.ANSWER_TIMEOUT,
                     )
                     if outcome.job.failed:
-                        self.post_message(SuggestionsFailed(outcome.job.reason or "no reason given", "job_failed"))
+                        self.post_message(
+                            SuggestionsFailed(outcome.job.reason or "no reason given", "job_failed")
+                        )
                         return
                     result = outcome.result
                     questions = [str(q) for q in result] if isinstance(result, list) else []

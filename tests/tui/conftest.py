@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from c2q_tui import paths
-from c2q_tui.api import Chat2QueryClient, QuotaLedger, wait_for_job
+from c2q_tui.api import EMBEDDED_PACE, Chat2QueryClient, PollPace, QuotaLedger, RetryPolicy, wait_for_job
 from c2q_tui.config import Profile, resolve
 from c2q_tui.connection import LOCAL_HOST, Connection, open_connection
 from c2q_tui.tui.app import C2QApp
@@ -97,16 +97,19 @@ class Seen(list[Message]):
 
 
 class FaultTransport(httpx.AsyncBaseTransport):
-    """The embedded backend behind a switch: while `down`, every request fails to connect."""
+    """The embedded backend behind a switch: while `down`, requests fail with `error(request)`
+    (by default a refused connection, as when the network or the server is down)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.down = False
-        self.fail_when: Callable[[httpx.Request], bool] = lambda r: True
+        self.error: Callable[[httpx.Request], Exception] = lambda r: httpx.ConnectError(
+            "[Errno 111] Connection refused", request=r
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.down and self.fail_when(request):
-            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if self.down:
+            raise self.error(request)
         return await self.inner.handle_async_request(request)
 
 
@@ -122,6 +125,8 @@ class LocalBackend:
         self.private_key = private_key
         self.transport = FaultTransport(httpx.ASGITransport(app=self.app))
         self.clients: list[Chat2QueryClient] = []
+        self.pace: PollPace = EMBEDDED_PACE
+        self.ledger: Callable[[], QuotaLedger] = QuotaLedger
 
     def connector(self, profile: Profile, *, on_progress: Callable[[str], None] | None = None) -> Connection:
         key = self.settings.keys[0]
@@ -131,13 +136,21 @@ class LocalBackend:
             private_key=self.private_key or key.private_key,
             auth="digest",
             transport=self.transport,
-            ledger=QuotaLedger(),
+            ledger=self.ledger(),
+            pace=self.pace,
+            retry=RetryPolicy(base_delay=0.01, max_delay=0.02),  # retries still happen, quickly
         )
         self.clients.append(client)
         names = self.settings.database_names()
         # backend=None: the test owns the backend, closing an app does not stop it
-        return Connection(profile=profile, client=client, cluster_id=self.settings.cluster_id,
-                          database=names[0], local=True, databases=names)
+        return Connection(
+            profile=profile,
+            client=client,
+            cluster_id=self.settings.cluster_id,
+            database=names[0],
+            local=True,
+            databases=names,
+        )
 
     async def aclose(self) -> None:
         await self.app.state.backend.aclose()
@@ -208,5 +221,15 @@ def no_blink(app: C2QApp) -> None:
         t.cursor_blink = False
 
 
-__all__ = ["FROZEN", "FaultTransport", "LocalBackend", "Seen", "ask", "make_app", "no_blink", "paths",
-           "wait_for", "wait_ready"]
+__all__ = [
+    "FROZEN",
+    "FaultTransport",
+    "LocalBackend",
+    "Seen",
+    "ask",
+    "make_app",
+    "no_blink",
+    "paths",
+    "wait_for",
+    "wait_ready",
+]

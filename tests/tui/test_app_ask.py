@@ -100,7 +100,9 @@ async def test_breakdown_shows_sub_tasks_as_they_arrive(home: Any, backend_facto
         subs = turn.view().sub_tasks
         assert len(subs) >= 2
         partial_counts = [
-            len((m.partial or {}).get("sub_tasks") or []) for m in seen.of(JobProgressed) if m.turn_id == turn_id
+            len((m.partial or {}).get("sub_tasks") or [])
+            for m in seen.of(JobProgressed)
+            if m.turn_id == turn_id
         ]
         assert max(partial_counts, default=0) >= 1 or len(subs) >= 2
         card = app.main.chat.card(turn_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from c2q_tui.history import History
 from c2q_tui.tui.messages import (
     QuestionSubmitted,
@@ -57,11 +59,16 @@ async def test_refined_sql_that_writes_is_refused(home: Any) -> None:
         await ask(pilot, "how many companies are there")
         app.post_message(SqlRunRequested("DELETE FROM companies"))
         await wait_for(pilot, lambda: seen.of(SqlRunFailed))
-        assert "not allowed" in seen.of(SqlRunFailed)[0].error.lower() or "read" in seen.of(SqlRunFailed)[0].error
+        assert (
+            "not allowed" in seen.of(SqlRunFailed)[0].error.lower()
+            or "read" in seen.of(SqlRunFailed)[0].error
+        )
         assert "-error" in app.main.refine.query_one(".status").classes
 
 
-async def test_without_a_database_connection_the_sql_can_only_be_copied(home: Any, backend_factory: Any) -> None:
+async def test_without_a_database_connection_the_sql_can_only_be_copied(
+    home: Any, backend_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     backend = backend_factory()
 
     def cloud_like(profile: Any, **kw: Any) -> Any:
@@ -80,7 +87,7 @@ async def test_without_a_database_connection_the_sql_can_only_be_copied(home: An
         assert not panel.query_one("#refine-run").display
         assert "copy" in str(panel.query_one(".status").render()).lower()
         copied: list[str] = []
-        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
         await pilot.click("#refine-copy")
         assert copied == [seen.of(RefineReady)[0].new_sql]
         await pilot.press("f9")

@@ -300,3 +300,8 @@ def test_snapshot_truncated_result(snap_compare: Any) -> None:
     rows = [[str(i), f"customer {i}", f"{i * 3}.25"] for i in range(1000)]
     app = GridApp(["id", "customer", "spent"], rows, truncated=True)
     assert snap_compare(app, terminal_size=SIZE, press=["s", "s"])
+
+
+def test_fractions_of_varying_length_are_floats_not_padded_decimals() -> None:
+    typed = infer_strings(strings("116979000000.0", "65250909090.90909", "21348333333.333332"))
+    assert typed.type == pa.float64()

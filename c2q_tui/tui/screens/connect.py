@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from textual.widgets.option_list import Option
 
 from c2q_tui import api
 from c2q_tui.config import SAMPLE_PROFILE, ConfigError, Profile, Resolved, load_file
-from c2q_tui.connection import open_connection
+from c2q_tui.connection import Connection, open_connection
+
+Opener = Callable[..., Connection]
 
 CLOUD_FIELDS = ("region", "app_id", "public_key", "private_key", "cluster_id", "database")
 FIELD_LABELS = {
@@ -101,10 +104,12 @@ def save_profile(path: Path, profile: Profile) -> None:
 class ConnectScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="profiles-close")]
 
-    def __init__(self, resolved: Resolved, *, current: str) -> None:
+    def __init__(self, resolved: Resolved, *, current: str, opener: Opener = open_connection) -> None:
+        """`opener` builds the connection a test uses (the app passes its own connector)."""
         super().__init__(classes="dialog")
         self.resolved = resolved
         self.current = current
+        self.opener = opener
         self.tested_ok = False
 
     def compose(self) -> ComposeResult:
@@ -119,8 +124,12 @@ class ConnectScreen(ModalScreen[str | None]):
                     yield RadioButton("TiDB Cloud Data App", value=True, id="kind-tidbcloud")
                     yield RadioButton("Local database (embedded backend)", id="kind-local")
                 for name, label in FIELD_LABELS.items():
-                    yield Input(placeholder=label, id=f"field-{name}", password=name == "private_key",
-                                classes="field cloud" if name in CLOUD_FIELDS else "field")
+                    yield Input(
+                        placeholder=label,
+                        id=f"field-{name}",
+                        password=name == "private_key",
+                        classes="field cloud" if name in CLOUD_FIELDS else "field",
+                    )
                 yield Static("", id="profile-result")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Test", id="profile-test")
@@ -200,7 +209,7 @@ class ConnectScreen(ModalScreen[str | None]):
                     db.dispose()
                 self.post_message(ProfileTested(True, f"✓ Opened {db.name}: {len(schema.tables)} tables."))
                 return
-            conn = await asyncio.to_thread(open_connection, profile)
+            conn = await asyncio.to_thread(self.opener, profile)
             try:
                 summaries = await conn.client.list_data_summaries()
             finally:

@@ -23,6 +23,15 @@ from c2q_tui.tui.widgets.sql_viewer import SqlViewer
 from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
 
 
+class Pane(Vertical):
+    """A part of the screen that f4 can maximise."""
+
+    ALLOW_MAXIMIZE = True
+
+
+PANES = ("sidebar", "chat", "sql-pane", "results", "work")
+
+
 class MainScreen(Screen[None]):
     def __init__(self, *, clock: Callable[[], float], live: bool) -> None:
         super().__init__(id="main")
@@ -39,16 +48,17 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield SessionList(id="sidebar")
             yield ChatPane(clock=self.clock, live=self.live, id="chat")
-            with Vertical(id="work"):
-                yield SqlViewer(id="sql")
+            with Pane(id="work"):
+                with Pane(id="sql-pane"):
+                    yield SqlViewer(id="sql")
                 yield RefinePanel(id="refine")
                 # the results area: room for the chart tab next to the grid
-                with Vertical(id="results"):
+                with Pane(id="results"):
                     yield ResultGrid(id="grid")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sql.border_title = "SQL"
+        self.query_one("#sql-pane").border_title = "SQL"
         self.query_one("#results").border_title = "Rows"
 
     # typed access for the app ------------------------------------------------------------------
@@ -81,8 +91,12 @@ class MainScreen(Screen[None]):
     def quota(self) -> QuotaMeter:
         return self.query_one("#quota", QuotaMeter)
 
-    def set_header(self, *, profile: str, database: str, status: str, busy: bool = False, error: bool = False) -> None:
-        self.query_one("#profile-label", Static).update(Content.assemble(("profile ", "dim"), (profile, "bold")))
+    def set_header(
+        self, *, profile: str, database: str, status: str, busy: bool = False, error: bool = False
+    ) -> None:
+        self.query_one("#profile-label", Static).update(
+            Content.assemble(("profile ", "dim"), (profile, "bold"))
+        )
         self.query_one("#database-label", Static).update(
             Content.assemble(("database ", "dim"), (database or "…", "bold"))
         )
@@ -92,12 +106,12 @@ class MainScreen(Screen[None]):
         conn.set_class(error, "-error")
 
     def pane_of(self, widget: object) -> str | None:
-        """The id of the pane (sidebar, chat, sql, grid) holding `widget`, for maximising it."""
+        """The id of the innermost pane holding `widget`, for maximising it."""
         from textual.widget import Widget
 
         if not isinstance(widget, Widget):
             return None
         for node in (widget, *widget.ancestors):
-            if isinstance(node, Widget) and node.id in ("sidebar", "chat", "work", "sql", "results"):
+            if isinstance(node, Widget) and node.id in PANES:
                 return node.id
         return None

@@ -71,15 +71,19 @@ class AnswerCard(Vertical, can_focus=True):
         self._frame = 0
         self._timer: Timer | None = None
         self._subtasks_shown = -1
+        self._composed = False  # children exist (is_mounted is still False inside on_mount)
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(("❯ ", "bold $accent"), (self.turn.question, "bold")), classes="question")
+        yield Static(
+            Content.assemble(("❯ ", "bold $accent"), (self.turn.question, "bold")), classes="question"
+        )
         yield Static("", classes="status")
         yield Static("", classes="body")
         yield Vertical(classes="subtasks")
         yield Static("", classes="footnote")
 
     def on_mount(self) -> None:
+        self._composed = True
         self.refresh_turn(self.turn)
 
     def on_unmount(self) -> None:
@@ -89,7 +93,7 @@ class AnswerCard(Vertical, can_focus=True):
 
     def refresh_turn(self, turn: Turn) -> None:
         self.turn = turn
-        if not self.is_mounted:
+        if not self._composed:
             return
         self.set_class(turn.status == "failed", "-error")
         self.set_class(turn.status == "cancelled", "-cancelled")
@@ -121,7 +125,7 @@ class AnswerCard(Vertical, can_focus=True):
             elif t.status == "submitting":
                 label = "sending"
             else:
-                label = t.job_status or "running"
+                label = {"init": "queued", "": "running"}.get(t.job_status, t.job_status)
             parts = [label, f"{elapsed:.1f} s", spent]
             if t.mode == "auto_breakdown":
                 parts.insert(1, "breakdown")
@@ -147,8 +151,11 @@ class AnswerCard(Vertical, can_focus=True):
             if main.clarified_task:
                 body.append(Content(main.clarified_task))
             for a in main.assumptions:
-                body.append(Content.assemble(("assumed ", "italic $text-muted"), (a["concept"], "italic"),
-                                             ": ", a["explanation"]))
+                body.append(
+                    Content.assemble(
+                        ("assumed ", "italic $text-muted"), (a["concept"], "italic"), ": ", a["explanation"]
+                    )
+                )
             if not view.sub_tasks:
                 if main.sql_error:
                     foot.append(Content.assemble(("SQL error: ", "bold $error"), main.sql_error))
@@ -158,7 +165,9 @@ class AnswerCard(Vertical, can_focus=True):
             title = ERROR_TITLES.get(t.error_kind or "job_failed", "Error")
             foot.append(Content.assemble((title + ": ", "bold $error"), t.reason or "no reason given"))
         elif t.status == "waiting" and not body:
-            foot.append(Content.styled("It is sent as soon as the connection (and the data summary) is ready.", "dim"))
+            foot.append(
+                Content.styled("It is sent as soon as the connection (and the data summary) is ready.", "dim")
+            )
         self.query_one(".body", Static).update(Content("\n").join(body))
         self.query_one(".body", Static).display = bool(body)
         self.query_one(".footnote", Static).update(Content("\n").join(foot))
@@ -167,15 +176,30 @@ class AnswerCard(Vertical, can_focus=True):
 
     def _render_subtasks(self, subs: list[TaskView]) -> None:
         box = self.query_one(".subtasks", Vertical)
-        box.display = bool(subs) or (self.turn.open and self.turn.mode == "auto_breakdown" and self.turn.result
-                                     is not None)
+        box.display = bool(subs) or (
+            self.turn.open and self.turn.mode == "auto_breakdown" and self.turn.result is not None
+        )
         lines: list[SubTaskLine] = []
         for i, sub in enumerate(subs):
             marker = "▶ " if i == self.task_index else "  "
-            tail = (Content.assemble((" SQL error", "$error")) if sub.sql_error
-                    else Content.styled(f"  {_rows(sub)}", "dim") if sub.sql else Content(""))
-            lines.append(SubTaskLine(i, Content.assemble((marker, "bold $accent"), f"{i + 1}. ",
-                                                         sub.clarified_task or sub.description, tail)))
+            n = len(sub.rows)
+            tail = (
+                Content.styled(" — SQL error", "$error")
+                if sub.sql_error
+                else Content.styled(
+                    f" — {n:,}{'+' if truncated(sub) else ''} row{'s' if n != 1 else ''}", "dim"
+                )
+                if sub.sql
+                else Content("")
+            )
+            lines.append(
+                SubTaskLine(
+                    i,
+                    Content.assemble(
+                        (marker, "bold $accent"), f"{i + 1}. ", sub.clarified_task or sub.description, tail
+                    ),
+                )
+            )
         if len(subs) != self._subtasks_shown:
             self._subtasks_shown = len(subs)
             box.remove_children()

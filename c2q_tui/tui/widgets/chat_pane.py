@@ -78,6 +78,8 @@ class Composer(TextArea):
 
 
 class ChatPane(Vertical):
+    ALLOW_MAXIMIZE = True  # f4
+
     def __init__(self, *, clock: Callable[[], float], live: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
@@ -123,7 +125,9 @@ class ChatPane(Vertical):
     def set_mode(self, mode: str) -> None:
         self.mode = mode
         label = self.query_one("#mode-label", Static)
-        label.update(Content.assemble(("breakdown", "bold $accent") if mode == "auto_breakdown" else ("direct", "dim")))
+        label.update(
+            Content.assemble(("breakdown", "bold $accent") if mode == "auto_breakdown" else ("direct", "dim"))
+        )
         label.tooltip = "ctrl+b switches between direct answers and auto_breakdown"
 
     def set_database(self, database: str) -> None:
@@ -134,11 +138,16 @@ class ChatPane(Vertical):
     def _render_empty(self) -> None:
         empty = self.query_one("#chat-empty", Static)
         db = self.database or "your database"
-        empty.update(Content.assemble(
-            ("Ask anything about ", "dim"), (db, "bold"), (" in plain language, e.g.\n", "dim"),
-            "  how many companies are there\n  average revenue per sector\n  top 5 companies by revenue\n",
-            ("ctrl+s suggests questions; ctrl+b splits a question into sub-tasks.", "dim"),
-        ))
+        empty.update(
+            Content.assemble(
+                ("Ask anything about ", "dim"),
+                (db, "bold"),
+                (" in plain language, e.g.\n", "dim"),
+                "  how many companies are there\n  average revenue per sector\n"
+                "  top 5 companies by revenue\n",
+                ("ctrl+s suggests questions; ctrl+b splits a question into sub-tasks.", "dim"),
+            )
+        )
         empty.display = not self.chat_log.query(AnswerCard)
 
     async def show_session(

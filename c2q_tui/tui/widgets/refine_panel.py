@@ -18,13 +18,12 @@ class RefinePanel(Vertical):
 
     DEFAULT_CSS = """
     RefinePanel { height: auto; }
-    RefinePanel > .target { color: $text-muted; padding: 0 1; }
-    RefinePanel Horizontal { height: auto; }
-    RefinePanel Input { width: 1fr; }
-    RefinePanel Button { min-width: 10; margin: 0 0 0 1; }
-    RefinePanel LoadingIndicator { height: 1; width: 6; }
-    RefinePanel > .status { padding: 0 1; height: auto; }
-    RefinePanel > .status.-error { color: $error; }
+    RefinePanel > .target { color: $text-muted; padding: 0 1; height: auto; max-height: 3; }
+    RefinePanel > Horizontal { height: auto; }
+    RefinePanel Button { margin: 0 0 0 1; width: auto; min-width: 8; }
+    RefinePanel LoadingIndicator { height: 1; width: 4; }
+    RefinePanel .status { padding: 0 1; height: auto; width: 1fr; }
+    RefinePanel .status.-error { color: $error; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -35,12 +34,18 @@ class RefinePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="target")
+        yield Input(placeholder="What should change? e.g. limit 10", id="refine-feedback", compact=True)
         with Horizontal():
-            yield Input(placeholder="What should change? e.g. limit 10, only in the Energy sector", id="refine-feedback")
             yield LoadingIndicator()
-            yield Button("Run", id="refine-run", variant="primary", tooltip="Run the refined SQL read-only (f9)")
-            yield Button("Copy", id="refine-copy", tooltip="Copy the refined SQL")
-        yield Static("", classes="status")
+            yield Static("", classes="status")
+            yield Button(
+                "Run",
+                id="refine-run",
+                variant="primary",
+                compact=True,
+                tooltip="Run the refined SQL read-only (f9)",
+            )
+            yield Button("Copy", id="refine-copy", compact=True, tooltip="Copy the refined SQL")
 
     def on_mount(self) -> None:
         self.display = False
@@ -70,24 +75,27 @@ class RefinePanel(Vertical):
     def show_result(self, new_sql: str) -> None:
         self.new_sql = new_sql
         self.set_busy(False)
-        hint = "f9 runs it read-only on the database." if self.can_run else (
-            "This profile has no database connection to run it; copy it instead "
-            "(add database_url to the profile to run SQL).")
+        hint = (
+            "f9 runs it read-only on the database."
+            if self.can_run
+            else (
+                "This profile has no database connection to run it; copy it instead "
+                "(add database_url to the profile to run SQL)."
+            )
+        )
         self._status(f"Rewritten. {hint}")
         self.feedback.value = ""
         self.feedback.disabled = False
+        self.feedback.focus()
 
     def show_error(self, text: str) -> None:
         self.set_busy(False)
         self._status(text, error=True)
-
-    def show_info(self, text: str) -> None:
-        self._status(text)
+        self.feedback.focus()
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one(".status", Static)
         status.update(Content(text))
-        status.display = bool(text)
         status.set_class(error, "-error")
 
     def _buttons(self) -> None:

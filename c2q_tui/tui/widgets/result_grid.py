@@ -78,11 +78,19 @@ def infer_strings(array: pa.Array) -> pa.Array:
 
 
 def _as_decimal(array: pa.Array, present: pa.Array) -> pa.Array | None:
-    """Decimal keeps what the database printed ("3.50" stays 3.50) and sorts exactly."""
+    """Decimal keeps what the database printed ("3.50" stays 3.50) and sorts exactly.
+
+    Only for columns whose fractions all have one number of places (money, DECIMAL(p, s));
+    varying places (an AVG) would all be padded to the longest, so they read better as floats.
+    """
     length = pc.utf8_length(present)
     dot = pc.find_substring(present, ".")
     no_dot = pc.less(dot, 0)
-    scale = pc.max(pc.if_else(no_dot, 0, pc.subtract(pc.subtract(length, dot), 1))).as_py()
+    places = pc.if_else(no_dot, 0, pc.subtract(pc.subtract(length, dot), 1))
+    scale = pc.max(places).as_py()
+    fractional = pc.filter(places, pc.invert(no_dot))
+    if len(fractional) and pc.min(fractional).as_py() != scale:
+        return None
     sign = pc.cast(pc.starts_with(present, "-"), pa.int32())
     digits = pc.max(pc.subtract(pc.if_else(no_dot, length, dot), sign)).as_py()
     if scale > _MAX_DECIMAL_SCALE or digits + scale > _MAX_DECIMAL_PRECISION:

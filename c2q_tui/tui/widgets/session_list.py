@@ -29,7 +29,7 @@ class SessionEntry:
     turns: int = 0
 
 
-TITLE_WIDTH = 24
+TITLE_WIDTH = 22
 
 
 def _fit(text: str, width: int) -> str:
@@ -46,6 +46,8 @@ def _when(ts: float, now: float) -> str:
 
 
 class SessionList(Vertical):
+    ALLOW_MAXIMIZE = True  # f4
+
     DEFAULT_CSS = """
     SessionList { height: 1fr; }
     SessionList > Input { margin: 0 0 1 0; }

@@ -199,7 +199,10 @@ class BuiltinEngine:
         from .refine import refine
 
         idx = self.index(ctx)
-        return refine(sql, feedback, idx, ctx, self.knowledge(ctx, idx))
+        try:
+            return refine(sql, feedback, idx, ctx, self.knowledge(ctx, idx))
+        except Unmappable as e:  # feedback the grammar cannot place: the user's to rephrase, not a crash
+            raise EngineError(str(e)) from None
 
     def suggest(self, ctx: EngineContext, limit: int = 5) -> list[str]:
         from .suggest import suggest
