@@ -4,17 +4,22 @@
 
 Each run is a fresh process (`keystroke.py --child HOME KEYS`) running the real app (`C2QApp` on the
 default profile: the embedded backend in process on the sample database, `EMBEDDED_PACE` polling,
-spinners live) under `run_test(size=(160, 48))`, on a copy of a prepared C2Q_HOME (sample database and
-data summary built once). The only change: `LocalSettings.for_profile` adds `job_latency="fixed:600"`,
-so every job keeps running (and being polled) through the measurement.
+spinners live) under `run_test(size=(160, 48))`, on a copy of a prepared C2Q_HOME (sample database,
+data summary and a history of 50 answered sessions, as for the start-up benchmark, built once). The
+only change: `LocalSettings.for_profile` adds `job_latency="fixed:600"`, so every job keeps running
+(and being polled) through the measurement.
 
-In each process: once the app is ready, KEYS letters are typed into the chat input with nothing
+In each process: once the app is ready, KEYS/2 letters are typed into the chat input with nothing
 running (the baseline, same process); then 5 questions are sent through the chat pane, and once their
 5 jobs run, KEYS letters again. A key is put on the driver's queue (`app._driver.send_message(
 events.Key(...))`, as a terminal would deliver it) and its latency is the time to the first frame
 (`App._display` with a renderable, hooked) at which the input's text has changed. Keys are 40 ms apart
 (fast typing); the input is cleared, untimed, every 30 keys. Polls made during the busy window are
 counted from the client's request counter, to show the jobs were polling.
+
+Profile the busy phase: `C2Q_BENCH_PROFILE=out.prof keystroke.py --child HOME KEYS` (HOME a prepared
+C2Q_HOME). What-if, not the product: `C2Q_BENCH_WHATIF=status-no-layout` makes the answer cards' status
+line repaint without a layout pass (`Static.update(..., layout=False)`).
 """
 
 from __future__ import annotations
@@ -122,7 +127,7 @@ async def child(keys: int) -> dict[str, Any]:
                 raise RuntimeError("the app did not get ready in 60 s")
             await pilot.pause(0.05)
         await pilot.pause(0.3)
-        idle = await type_keys(keys)
+        idle = await type_keys(max(20, keys // 2))  # the baseline needs fewer samples
         for q in QUESTIONS[:JOBS]:
             app.main.chat.submit(q)
             await pilot.pause(0.05)
@@ -172,6 +177,7 @@ def main() -> None:
         return
     ap = parser(__doc__)
     ap.add_argument("--keys", type=int, default=0, help="keys per phase and run (default 100, quick 60)")
+    ap.add_argument("--sessions", type=int, default=50, help="sessions in the history (default 50)")
     args = ap.parse_args()
     runs = check_runs(args.runs)
     keys = args.keys or (60 if args.quick else 100)
@@ -181,7 +187,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="c2q-bench-keys-"))
     results = []
     try:
-        template = prepare_template(root, sessions=1)
+        template = prepare_template(root, sessions=args.sessions)
         for run in range(runs):
             home = root / f"run-{run}"
             shutil.copytree(template, home)
@@ -206,7 +212,8 @@ def main() -> None:
             "", None, digits=2),
     ]
     notes = [
-        f"{keys} keys per phase and process, {GAP_S * 1000:.0f} ms apart; pooled over all runs with jobs: "
+        f"history of {args.sessions} sessions; {keys} keys per phase and process, {GAP_S * 1000:.0f} ms "
+        "apart; pooled over all runs with jobs: "
         f"median {median(pooled):.1f} ms, p95 {quantile(pooled, 0.95):.1f} ms, "
         f"p99 {quantile(pooled, 0.99):.1f} ms.",
         f"jobs still running at the end of each busy phase: {[r['running_after'] for r in results]} "

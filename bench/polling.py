@@ -18,9 +18,11 @@ the client, a fixed 1 s loop and a fixed 5 s loop (the baselines), each with a f
 Requests per question = the submit + every poll (what the client's request counter records).
 Detection delay = (time of the poll that saw the job end - the job's end) / the job's duration.
 
-The curve: the same runs with the client's schedule parameter (`bulk_step`, the growth of the wait
-between polls) swept around its default, next to fixed-interval polling over the same draws and to
-the best geometric schedule that knows the distribution exactly (computed over a quantile grid).
+The curve: the client with its two schedule knobs swept around their defaults (the quantile of the
+learned distribution at which it polls first, 0.61, and `bulk_step`, how the wait grows with elapsed
+time, 0.24), on the first seeds, next to fixed-interval polling over the same draws and to the best
+geometric schedule that knows the distribution exactly (computed over a quantile grid). Curve points
+are pooled over all their questions (a run's own median delay is too noisy for a curve).
 """
 
 from __future__ import annotations
@@ -246,23 +248,33 @@ def draws(seed: int, n: int = QUESTIONS_PER_RUN, median_s: float = MEDIAN_S) -> 
     return [latency() for _ in range(n)]
 
 
+Setting = tuple[float, float]  # the client's schedule knobs: (first-poll quantile, bulk step)
+DEFAULT_SETTING: Setting = (0.61, schedule_mod.PollPlan.bulk_step)
+# the sweep: each knob around its default, the other at its default
+SETTINGS: list[Setting] = [(0.50, 0.24), (0.55, 0.24), (0.61, 0.24), (0.67, 0.24), (0.73, 0.24),
+                           (0.61, 0.12), (0.61, 0.18), (0.61, 0.32), (0.61, 0.45)]
+QUICK_SETTINGS: list[Setting] = [(0.50, 0.24), (0.61, 0.24), (0.73, 0.24), (0.61, 0.12), (0.61, 0.45)]
+
+
 @functools.cache
-def _plan_with(bulk_step: float) -> Callable[..., Any]:
+def _plan_with(setting: Setting) -> Callable[..., Any]:
+    first_quantile, bulk_step = setting
+
     def plan_for(kind: str, history: Any, pace: Any = SERVICE_PACE) -> Any:
         prior = pace.prior(kind)
         model = schedule_mod.DurationModel.fit(history, prior)
         plan = schedule_mod.PollPlan.for_model(
-            model, prior, min_interval=pace.min_interval, bulk_step=bulk_step
+            model, prior, min_interval=pace.min_interval, first_quantile=first_quantile, bulk_step=bulk_step
         )
         return model, plan
 
     return plan_for
 
 
-async def with_bulk_step(bulk_step: float, run: Callable[[], Awaitable[Outcome]]) -> Outcome:
+async def with_setting(setting: Setting, run: Callable[[], Awaitable[Outcome]]) -> Outcome:
     # wait_for_job looks `plan_for` up in its module at every call: swap it there for the sweep
     original = polling_mod.__dict__["plan_for"]
-    setattr(polling_mod, "plan_for", _plan_with(bulk_step))  # noqa: B010
+    setattr(polling_mod, "plan_for", _plan_with(setting))  # noqa: B010
     try:
         return await run()
     finally:
@@ -343,7 +355,7 @@ async def prepare_summary(app: Any, cluster_id: str) -> None:
 
 
 def fmt_pair(o: tuple[float, float]) -> str:
-    return f"{o[0]:.2f} req, {o[1] * 100:.0f}%"
+    return f"{o[0]:.2f} req, {o[1] * 100:.1f}%"
 
 
 async def amain(runs: int, quick: bool) -> Report:
@@ -371,17 +383,17 @@ async def amain(runs: int, quick: bool) -> Report:
         # learning: a true median of 12 s, twice what the prior assumes
         shifted = [await bench.series(poll_client, draws(seed, median_s=12.0)) for seed in seeds]
 
-        steps = [0.12, 0.18, 0.24, 0.32, 0.45] if not quick else [0.12, 0.24, 0.45]
-        curve: dict[float, list[Outcome]] = {}
-        curve_seeds = seeds[: max(5, len(seeds) // 2)]
-        for step in steps:
-            if step == schedule_mod.PollPlan.bulk_step:
-                curve[step] = client_o[: len(curve_seeds)]
+        settings = QUICK_SETTINGS if quick else SETTINGS
+        curve: dict[Setting, list[Outcome]] = {}
+        curve_seeds = seeds[: max(5, len(seeds) * 3 // 10)]
+        for setting in settings:
+            if setting == DEFAULT_SETTING:
+                curve[setting] = client_o[: len(curve_seeds)]
                 continue
-            curve[step] = []
+            curve[setting] = []
             for seed in curve_seeds:
                 series = functools.partial(bench.series, poll_client, draws(seed))
-                curve[step].append(await with_bulk_step(step, series))
+                curve[setting].append(await with_setting(setting, series))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -428,16 +440,19 @@ async def amain(runs: int, quick: bool) -> Report:
         f"pooled over all runs: client {pooled(client_o)}; fixed 1 s {pooled(fixed1)}; "
         f"fixed 5 s {pooled(fixed5)}.",
     ]
-    curve_lines = ["curve (requests per question vs median delay; medians over runs):"]
-    for step in steps:
-        os_ = curve[step]
-        mark = "  <- default" if step == schedule_mod.PollPlan.bulk_step else ""
-        curve_lines.append(
-            f"  client bulk_step {step:.2f}: {median(req(os_)):.2f} req, {median(dly(os_)):.1f}%{mark}"
-        )
+    curve_lines = [
+        "curve: requests per question vs median delay, pooled over the "
+        f"{len(curve_seeds) * QUESTIONS_PER_RUN} questions of seeds 1..{len(curve_seeds)} (client) or all "
+        f"{runs * QUESTIONS_PER_RUN} draws (fixed); "
+        "client knobs: q = first-poll quantile, step = bulk step:"
+    ]
+    for setting in settings:
+        mark = "  <- default" if setting == DEFAULT_SETTING else ""
+        name = f"client q {setting[0]:.2f}, step {setting[1]:.2f}"
+        curve_lines.append(f"  {name}: {pooled(curve[setting])}{mark}")
     for interval in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0):
         r_, d_ = fixed_cost(interval, all_draws)
-        curve_lines.append(f"  fixed {interval:g} s (same draws, computed): {r_:.2f} req, {d_ * 100:.1f}%")
+        curve_lines.append(f"  fixed {interval:g} s (computed over the same draws): {fmt_pair((r_, d_))}")
     for b in budgets:
         if b in oracle:
             r_, d_, t1, ratio = oracle[b]
@@ -448,7 +463,10 @@ async def amain(runs: int, quick: bool) -> Report:
     notes += curve_lines
     extra = {
         "curve": {
-            "client": {f"{s:.2f}": {"requests": req(curve[s]), "delay_pct": dly(curve[s])} for s in steps},
+            "client": {
+                f"q={s[0]:.2f},step={s[1]:.2f}": {"requests": req(curve[s]), "delay_pct": dly(curve[s])}
+                for s in settings
+            },
             "fixed": {f"{i:g}": fixed_cost(i, all_draws) for i in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)},
             "oracle": {f"{b:.2f}": oracle.get(b) for b in budgets},
         },

@@ -16,6 +16,10 @@ before `Popen` to the child's own timestamps (`time.monotonic()`, one clock for 
 goes out at once) and the 50 sessions are listed; the composer has focus from the first frame.
 Also: the import time of `c2q_tui.api` in a fresh process (which must not import Textual), next to
 `import httpx` measured the same way.
+
+Where the time goes: `startup.py --imports` runs one launch under `python -X importtime` and lists the
+notable modules and whether each was loaded before the first frame; `C2Q_BENCH_PROFILE=out.prof
+startup.py --child c2q` (with C2Q_HOME set to a prepared home) profiles launch to first frame.
 """
 
 from __future__ import annotations
@@ -45,6 +49,14 @@ QUESTIONS = [
     ("list the companies in the Health Care sector", "show their market cap too"),
 ]
 CHILD_TIMEOUT = 120.0
+# modules worth naming in the import breakdown (`--imports`)
+NOTABLE = [
+    "textual.app", "c2q_tui.cli", "c2q_tui.config", "c2q_tui.local.serve", "sqlalchemy", "c2q_tui.tui.app",
+    "c2q_tui.tui.widgets", "textual_fastdatatable", "pyarrow", "pyarrow.compute", "sqlglot", "pygments",
+    "textual_plotext", "httpx", "pydantic", "c2q_tui.api", "c2q_tui.connection", "c2q_tui.local.app",
+    "fastapi",
+]
+NOTABLE_LOADED: list[str] = []
 
 
 # ---------------------------------------------------------------- the template home
@@ -92,8 +104,20 @@ async def _seed(home: Path, sessions: int) -> None:
             await backend.aclose()
 
 
-def prepare_template(root: Path, sessions: int = SESSIONS) -> Path:
-    """A C2Q_HOME with the sample database, its data summary and `sessions` answered sessions."""
+TEMPLATE_ENV = "C2Q_BENCH_HOME_TEMPLATE"  # bench/run builds the home once for startup and keystroke
+
+
+def prepare_template(root: Path, sessions: int = SESSIONS, *, shared_ok: bool = True) -> Path:
+    """A C2Q_HOME with the sample database, its data summary and `sessions` answered sessions.
+
+    With C2Q_BENCH_HOME_TEMPLATE set to a home made by `startup.py --make-template DIR` (50 sessions),
+    a copy of that is used instead of building one.
+    """
+    shared = os.environ.get(TEMPLATE_ENV)
+    if shared_ok and shared and sessions == SESSIONS and (Path(shared) / "data").is_dir():
+        home = root / "template"
+        shutil.copytree(shared, home)
+        return home
     home = root / "template"
     home.mkdir(parents=True)
     old = os.environ.get("C2Q_HOME")
@@ -130,6 +154,7 @@ def child(kind: str) -> None:
             marks["last_frame"] = now
             if "first_frame" not in marks and (kind == "minimal" or type(screen).__name__ == "MainScreen"):
                 marks["first_frame"] = now
+                NOTABLE_LOADED.extend(m for m in NOTABLE if m in sys.modules)
                 if profiler is not None:
                     profiler.disable()
                     profiler.dump_stats(os.environ["C2Q_BENCH_PROFILE"])
@@ -179,7 +204,7 @@ def child(kind: str) -> None:
 
         cli.main([])
     marks["exited"] = time.monotonic()
-    print(json.dumps(marks))
+    print(json.dumps({**marks, "loaded_at_first_frame": NOTABLE_LOADED}))
 
 
 def launch(kind: str, home: Path | None) -> dict[str, float]:
@@ -197,6 +222,7 @@ def launch(kind: str, home: Path | None) -> dict[str, float]:
     if proc.returncode != 0 or not out.strip():
         raise RuntimeError(f"{kind} failed ({proc.returncode}):\n{err[-3000:]}")
     marks: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    marks.pop("loaded_at_first_frame", None)
     result = {k: (v - t0) * 1000 for k, v in marks.items() if isinstance(v, float) and v > 1e3}
     result["process_ms"] = (ended - t0) * 1000
     result["sessions"] = marks.get("sessions", 0)
@@ -216,9 +242,44 @@ def import_time(statement: str) -> tuple[float, bool]:
     return float(out[0]), out[1] == "True"
 
 
+def import_breakdown() -> None:
+    """One c2q-tui launch under `python -X importtime`: what the notable modules cost, and which of them
+    were loaded by the first frame (the rest load in workers after it)."""
+    import re
+
+    root = Path(tempfile.mkdtemp(prefix="c2q-bench-imports-"))
+    try:
+        home = prepare_template(root)
+        proc = subprocess.run([sys.executable, "-X", "importtime", __file__, "--child", "c2q"],
+                              capture_output=True, text=True, env=child_env(C2Q_HOME=str(home)),
+                              timeout=CHILD_TIMEOUT, check=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1])["loaded_at_first_frame"])
+    cumulative: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| \s*(\S+)", line)
+        if m and m.group(2) in NOTABLE:
+            cumulative.setdefault(m.group(2), int(m.group(1)) / 1000)
+    print("cumulative import time (ms, under -X importtime) of notable modules, in launch order:")
+    for name in NOTABLE:
+        if name in cumulative:
+            when = "before the first frame" if name in loaded else "after the first frame (workers)"
+            print(f"  {name:28} {cumulative[name]:7.1f}  {when}")
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
+        return
+    if len(sys.argv) == 2 and sys.argv[1] == "--imports":
+        import_breakdown()
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--make-template":
+        target = Path(sys.argv[2])
+        shutil.rmtree(target, ignore_errors=True)
+        made = prepare_template(target, shared_ok=False)
+        print(made)
         return
     ap = parser(__doc__)
     args = ap.parse_args()

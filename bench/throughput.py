@@ -3,21 +3,31 @@ a minimal ASGI app under the same uvicorn settings and the same load.
 
     .venv/bin/python bench/throughput.py [--quick] [--runs 5] [--pollers 10] [--json PATH]
 
-Both servers run in subprocesses on 127.0.0.1, pinned to CPU 1; the load generator (this process) is
+Three servers run in subprocesses on 127.0.0.1, pinned to CPU 1; the load generator (this process) is
 pinned to CPU 0, so the two do not fight over a core:
-- `python -m c2q_tui serve --host 127.0.0.1 --port 0 --key ... --per-minute 1000000000` with
-  `C2Q_HOME` in a temp dir (the sample database is built there first), stdout to a file (uvicorn's
-  access log stays on, as `serve` runs by default);
+- "as shipped": `python -m c2q_tui serve --host 127.0.0.1 --port 0 --key ... --per-minute 1000000000`
+  with `C2Q_HOME` in a temp dir (the sample database is built there first), stdout to a file
+  (uvicorn's access log stays on, as `serve` runs by default);
+- "TCP_NODELAY socket": the same command through `throughput.py --serve-nodelay`, which changes one
+  thing, the listening socket (`tcp_socket()`: see there why);
 - `throughput.py --minimal-server BODY PORTFILE`: an ASGI callable that answers every request with
-  the bytes of a real job poll answer of the first server (same size on the wire), under
-  `uvicorn.Config(app, log_level="info", lifespan="on", server_header=False)`, what `serve` uses.
+  the bytes of a real job poll answer of the first server (same size on the wire), on the same kind
+  of socket, under `uvicorn.Config(app, log_level="info", lifespan="on", server_header=False)`, the
+  settings `serve` gives uvicorn.
 Real job ids come from the product's client: a data summary and 8 questions are asked through
 `Chat2QueryClient` and waited for. The load: `--pollers` keep-alive connections, each polling
 `GET .../v2/jobs/{id}` in a loop, with Digest auth (MD5, qop=auth) computed per request: each
 connection takes one challenge, then signs every request with the next nonce count. The client is raw
 asyncio (no httpx): at ~0.8 ms per request httpx would be slower than the minimal server and flatten
-the ratio (performance.md §4). Each round is bounded: `--requests` requests or 15 s, after a warm-up.
-Rounds alternate between the servers; the ratio is per run.
+the ratio (performance.md §4). Each server's share of a run is bounded: `--requests` requests or 10 s
+(quick: 2000 or 5 s), after a warm-up.
+Each run alternates the servers in slices; the ratio is per run. The server's CPU time per request
+(`/proc/PID/stat`) is reported too: it is steadier than requests per second on a shared machine.
+
+Where the time goes: the in-process breakdown (always printed; `throughput.py --in-process` alone) calls
+each ASGI layer directly and reports CPU us per request; `C2Q_BENCH_PROFILE_APP=out.prof throughput.py
+--in-process` profiles the c2q app's Digest job poll, `C2Q_BENCH_PROFILE=out.prof` the whole
+TCP_NODELAY server process during a normal run.
 """
 
 from __future__ import annotations
@@ -451,7 +461,7 @@ async def breakdown(body: bytes, runs: int, n: int) -> dict[str, list[float]]:
         # take a challenge the way a client does: the 401's WWW-Authenticate
         captured: dict[str, str] = {}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Any) -> None:
             for k, v in message.get("headers", ()):
                 if k.lower() == b"www-authenticate":
                     captured.update(_PARAM.findall(v.decode().removeprefix("Digest ")))

@@ -38,7 +38,12 @@ class Connection:
         return self.profile.name
 
     async def aclose(self) -> None:
+        """Close the client and, for the embedded backend, its running jobs and store."""
         await self.client.aclose()
+        if self.backend is not None:
+            from c2q_tui.local.app import backend_of
+
+            await backend_of(self.backend).aclose()
 
     async def __aenter__(self) -> Connection:
         return self

@@ -126,6 +126,9 @@ class JobOutcome:
 
 ProgressCallback = Callable[[JobProgress], Awaitable[None] | None]
 
+MAX_RATE_LIMIT_WAIT = 65.0
+"""A per-minute limit resets within a minute; longer resets are raised, not slept through."""
+
 
 def _is_cancelled(cancel: CancelSignal | None) -> bool:
     if cancel is None:
@@ -291,11 +294,13 @@ async def wait_for_job(
         now = last_poll_at = clock.now()
         elapsed = now - start
         if limited is not None:
-            # wait out a per-minute limit once; a second 429 in a row (e.g. the daily quota) ends it
-            if rate_limited_once or limited.reset_after is None:
+            # wait out a per-minute limit once; a second 429 in a row, or a reset further away than a
+            # minute (the daily quota resets at midnight), is the user's to decide about
+            reset = limited.reset_after
+            if rate_limited_once or reset is None or reset > MAX_RATE_LIMIT_WAIT:
                 raise limited
             rate_limited_once = True
-            next_at = now + max(floor, limited.reset_after)
+            next_at = now + max(floor, reset)
             log.info("job %s: rate limited, next poll in %.0f s", job_id, next_at - now)
             continue
         rate_limited_once = False

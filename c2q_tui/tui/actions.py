@@ -117,6 +117,38 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ask the service for questions worth asking about this database.",
         show=True,
     ),
+    ActionSpec(
+        "export",
+        "ctrl+e",
+        "export",
+        "Export",
+        "Export the whole result shown (CSV, TSV, JSON, JSONL, Markdown, Parquet) to a file you pick.",
+        priority=True,  # the question box would take ctrl+e as "end of line"
+    ),
+    ActionSpec(
+        "copy-answer",
+        "ctrl+t",
+        "copy_answer",
+        "Copy answer",
+        "Copy the selected answer (question, task, assumptions, SQL, rows) as Markdown.",
+    ),
+    ActionSpec(
+        "open-data-summary",
+        "f10",
+        "open_data_summary",
+        "Data summary",
+        "Open the data summary of the database: tables, columns and their descriptions.",
+    ),
+    ActionSpec(
+        "open-knowledge",
+        "f11",
+        "open_knowledge",
+        "Knowledge base",
+        "Open the knowledge base of the database: terms, rules and examples the service uses.",
+    ),
+    ActionSpec(
+        "switch-theme", "f3", "switch_theme", "Theme", "Pick another colour theme (the choice is kept)."
+    ),
     ActionSpec("toggle-sidebar", "f2", "toggle_sidebar", "Sessions pane", "Show or hide the session list."),
     ActionSpec(
         "maximize-pane", "f4", "toggle_maximize", "Maximise", "Maximise the focused pane, or restore it."

@@ -44,10 +44,13 @@ class AnswersMixin(SessionsMixin):
             self.main.refine.display = False
             self.refining = None
         picked = turn.sql_task(task_index)
-        sql, grid = self.main.sql, self.main.grid
+        sql, grid, chart = self.main.sql, self.main.grid, self.main.chart
+        self.shown_result = None
         if picked is None:
             sql.clear()
-            grid.clear("Waiting for the answer…" if turn.open else f"No rows: {turn.reason or 'no answer'}")
+            message = "Waiting for the answer…" if turn.open else f"No rows: {turn.reason or 'no answer'}"
+            grid.clear(message)
+            chart.clear(message)
             return
         index, task = picked
         if index != task_index:  # a breakdown's root shows its first sub-task: mark that one
@@ -56,12 +59,17 @@ class AnswersMixin(SessionsMixin):
         if task.sql_error:
             sql.show_error(task.sql or "", task.sql_error, dialect=self.dialect)
             grid.clear(f"The SQL failed: {task.sql_error}")
+            chart.clear(f"The SQL failed: {task.sql_error}")
         elif task.sql:
             sql.show_sql(task.sql, dialect=self.dialect)
             grid.show(task.columns, task.rows, truncated=truncated(task), title=task.clarified_task)
+            chart.show(task.columns, task.rows, task.chart_options)
+            self.shown_result = (task.columns, task.rows, task.clarified_task or turn.question)
         else:
             sql.clear()
-            grid.clear("This answer has no SQL." if not turn.open else "Waiting for the answer…")
+            message = "This answer has no SQL." if not turn.open else "Waiting for the answer…"
+            grid.clear(message)
+            chart.clear(message)
 
     @property
     def dialect(self) -> str:
@@ -186,6 +194,8 @@ class AnswersMixin(SessionsMixin):
             )
             return
         self.main.refine.set_busy(True, "Running read-only…")
+        self.shown_result = None
+        self.main.chart.clear("Running the SQL read-only…")
         await self.main.grid.clear("Running the SQL read-only…")
         self.run_sql_worker(url, message.sql)
 
@@ -195,6 +205,8 @@ class AnswersMixin(SessionsMixin):
         await self.main.grid.show(
             message.columns, message.rows, truncated=message.truncated, title="Refined SQL"
         )
+        self.main.chart.show(message.columns, message.rows, None)
+        self.shown_result = (message.columns, message.rows, "refined-sql")
         self.main.refine.set_busy(
             False,
             f"Ran read-only: {n:,}{'+' if message.truncated else ''} "
@@ -205,6 +217,7 @@ class AnswersMixin(SessionsMixin):
     async def _sql_run_failed(self, message: SqlRunFailed) -> None:
         self.main.refine.show_error(f"SQL error: {message.error}")
         await self.main.grid.clear(f"The SQL failed: {message.error}")
+        self.main.chart.clear(f"The SQL failed: {message.error}")
         self.notify(message.error, title="SQL error", severity="error")
 
     # -- suggestions -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ connection (or the local data summary) is ready wait in their cards and are sent
 
 Handlers are split by feature: connection, data summary and quota here; the question chain in
 `asking.py`; selection, refine, run and suggestions in `answers.py`; the session list in
-`sessions.py`. Workers are in `workers.py`.
+`sessions.py`; export, copy, themes, the key map and the tool screens in `tools.py`. Workers are in
+`workers.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from c2q_tui.config import ConfigError, Resolved, resolve
 from c2q_tui.connection import Connection, open_connection
 from c2q_tui.history import History
 from c2q_tui.tui import actions, flows
-from c2q_tui.tui.asking import AskingMixin
 from c2q_tui.tui.messages import (
     AppMessage,
     Connected,
@@ -39,10 +39,14 @@ from c2q_tui.tui.messages import (
 )
 from c2q_tui.tui.screens.main import MainScreen
 from c2q_tui.tui.state import AppState, Turn
+from c2q_tui.tui.tools import ToolsMixin
 from c2q_tui.tui.workers import Connector
 
+PANE_TITLES = {"sidebar": "Sessions", "chat": "Chat", "sql-pane": "SQL viewer", "results": "Results",
+               "work": "Results"}
 
-class C2QApp(AskingMixin):
+
+class C2QApp(ToolsMixin):
     CSS_PATH = "app.tcss"
     TITLE = "c2q-tui"
     BINDINGS = actions.bindings("app")
@@ -86,6 +90,9 @@ class C2QApp(AskingMixin):
             return
         await super()._on_message(message)
 
+    def on_mount(self) -> None:
+        self.setup_themes_and_keys()
+
     def on_ready(self) -> None:
         """The first frame is up; everything slow starts now, in workers."""
         self._header("connecting…", busy=True)
@@ -96,7 +103,7 @@ class C2QApp(AskingMixin):
     def _start(self) -> None:
         self.generation += 1
         self.connect_worker(self.profile, self.generation)
-        self.load_history_worker(self.key)
+        self.load_history_worker(self.key, self.profile)
         self.warm_up_worker()
 
     async def on_unmount(self) -> None:
@@ -109,10 +116,6 @@ class C2QApp(AskingMixin):
             return
         with contextlib.suppress(Exception):
             await conn.aclose()
-        backend = getattr(getattr(conn.backend, "state", None), "backend", None)
-        if backend is not None:  # the embedded backend's running jobs and store
-            with contextlib.suppress(Exception):
-                await backend.aclose()
 
     def _header(self, status: str, *, busy: bool = False, error: bool = False) -> None:
         self._status = status
@@ -140,6 +143,10 @@ class C2QApp(AskingMixin):
         for session in self.state.sessions.values():
             if session.draft and not session.database:  # opened before the database was known
                 session.database = conn.database
+                if session.turn_ids:
+                    self.history.upsert_session(
+                        self.key, session.session_id, database=conn.database, name=session.name
+                    )
         self.refresh_sidebar()
         self.refresh_quota()
         if conn.local:
@@ -222,7 +229,24 @@ class C2QApp(AskingMixin):
     def action_help(self) -> None:
         from c2q_tui.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(*self._focused_bindings()))
+
+    def _focused_bindings(self) -> tuple[str, list[tuple[str, str]]]:
+        """The focused pane's name and its own bindings (keys, what they do), for the help screen."""
+        if self.screen is not self.main:
+            return "", []
+        pane = self.main.pane_of(self.focused)
+        entries: dict[str, list[str]] = {}
+        for key, active in self.screen.active_bindings.items():
+            if active.node is self or active.node is self.screen or not active.enabled:
+                continue
+            b = active.binding
+            if b.system or not b.description:
+                continue
+            text = b.tooltip or b.description
+            entries.setdefault(text, []).append(key)
+        title = PANE_TITLES.get(pane or "", "")
+        return title, [(", ".join(keys), text) for text, keys in entries.items()]
 
     def action_switch_profile(self) -> None:
         from c2q_tui.tui.screens.connect import ConnectScreen

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from c2q_tui import api
+from c2q_tui.config import Profile
 from c2q_tui.connection import Connection
 from c2q_tui.history import History
 
@@ -128,6 +129,16 @@ async def submit_question(
             history.upsert_session, conn.history_key, server_sid, database=conn.database, name=question[:80]
         )
     return Submitted(created.job_id, server_sid, ref.requests if ref else 1)
+
+
+def expected_database(profile: Profile) -> str | None:
+    """The database a profile will connect to, known before connecting (to pick its sessions)."""
+    if profile.kind != "local":
+        return profile.database
+    from c2q_tui.local.database import database_name
+    from c2q_tui.local.settings import sample_url
+
+    return database_name(profile.database_url or sample_url())
 
 
 # -- running SQL -----------------------------------------------------------------------------------

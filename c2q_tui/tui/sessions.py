@@ -8,7 +8,8 @@ way to delete a session.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from textual import on
 
@@ -31,6 +32,8 @@ class SessionsMixin(WorkerMixin):
     clock: Callable[[], float]
     cancels: dict[int, asyncio.Event]
     ready: bool
+    # what the results pane shows (columns, rows, a name for the file): what export writes
+    shown_result: tuple[Sequence[str], Sequence[Sequence[Any]], str] | None = None
 
     @property
     def key(self) -> str:
@@ -96,6 +99,8 @@ class SessionsMixin(WorkerMixin):
     async def reset_work_panes(self) -> None:
         self.main.refine.display = False
         self.main.sql.clear()
+        self.shown_result = None
+        self.main.chart.clear("Select an answer to chart its rows.")
         await self.main.grid.clear("Select an answer to see its rows.")
 
     async def reset_panes(self) -> None:

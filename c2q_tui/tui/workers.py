@@ -106,9 +106,16 @@ class WorkerMixin(App[int]):
             self.post_message(SummaryFailed(conn.database, text, kind, generation))
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history_worker(self, key: str) -> None:
-        sessions = self.history.sessions(key, include_drafts=True)
-        self.post_message(HistoryLoaded(sessions, self.history.open_turns(key)))
+    def load_history_worker(self, key: str, profile: Profile) -> None:
+        """The profile's sessions on the database it opens (a profile's `--database-url` may point
+        elsewhere than last time), and their turns still waiting for an answer."""
+        database = flows.expected_database(profile)
+        sessions = [
+            s for s in self.history.sessions(key, include_drafts=True) if s.database in (None, database)
+        ]
+        ids = {s.session_id for s in sessions}
+        open_turns = [t for t in self.history.open_turns(key) if t.session_id is None or t.session_id in ids]
+        self.post_message(HistoryLoaded(sessions, open_turns))
 
     @work(thread=True, group="history", exit_on_error=False)
     def load_session_worker(self, key: str, session_id: int) -> None:
@@ -255,6 +262,13 @@ class WorkerMixin(App[int]):
             res = self.sql_runner.run(url, sql)
         except SqlError as e:
             self.post_message(SqlRunFailed(sql, str(e)))
+        except ImportError as e:
+            name = getattr(e, "name", None) or str(e)
+            self.post_message(
+                SqlRunFailed(
+                    sql, f"the database driver {name!r} is not installed (e.g. pip install 'c2q-tui[mysql]')"
+                )
+            )
         except Exception as e:
             self.post_message(SqlRunFailed(sql, f"{type(e).__name__}: {e}"))
         else:

@@ -308,3 +308,18 @@ async def test_resuming_an_old_job_polls_at_once(
     server.on("GET", PATH, ScriptedJob(clock, duration=0.0, ended_at=False))
     outcome = await wait_for_job(client, JOB_ID, clock=clock, already_elapsed=300.0)
     assert clock.sleeps == [] and outcome.polls == 1 and outcome.elapsed == pytest.approx(300.0)
+
+
+async def test_a_429_that_resets_hours_away_is_raised_not_slept_through(
+    client: Chat2QueryClient, server: Server, clock: FakeClock
+) -> None:
+    daily = httpx.Response(
+        429,
+        json={"code": 49900007, "msg": "daily quota", "result": {}},
+        headers={"X-Ratelimit-Reset": "36000"},
+    )
+    server.on("GET", PATH, daily)
+    with pytest.raises(RateLimited) as e:
+        await wait_for_job(client, JOB_ID, clock=clock)
+    assert e.value.reset_after == 36000
+    assert all(s < 65 for s in clock.sleeps)

@@ -37,7 +37,7 @@ from tests.reliability.conftest import PRIVATE, PUBLIC
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS = 6
-TURNS_EACH = 25
+TURNS_EACH = 15
 
 
 # -- the history file ------------------------------------------------------------------------------

@@ -268,7 +268,7 @@ header_values = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=1
         ),
         st.builds(
             lambda code, message: json.dumps(
-                {"type": "", "data": {"columns": [], "rows": [], "result": {"code": code, "message": message}}}
+                {"type": "", "data": {"columns": [], "rows": [], "result": {"code": code, "message": message}}}  # noqa: E501
             ).encode(),
             st.one_of(st.integers(), st.none()), json_values,
         ),
@@ -307,8 +307,10 @@ def test_rate_limit_headers_of_any_value_never_crash(headers: dict[str, str]) ->
 @settings(max_examples=200, deadline=None, database=None)
 @given(
     result=json_values,
-    kind=st.sampled_from(["chat2data", "chat2data_breakdown", "chat2data_v2", "refine_sql", "suggest_questions",
-                          "data_summary", "data_summary_update", None]),
+    kind=st.sampled_from([
+        "chat2data", "chat2data_breakdown", "chat2data_v2", "refine_sql", "suggest_questions", "data_summary",
+        "data_summary_update", None,
+    ]),
     status=st.sampled_from(["init", "running", "done", "failed", "weird", ""]),
 )  # fmt: skip
 def test_job_payloads_of_any_shape_parse_or_are_a_bad_response(

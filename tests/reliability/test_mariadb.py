@@ -93,7 +93,7 @@ def test_reads_run_and_writes_are_refused_twice_over(db: Database) -> None:
     with pytest.raises(WriteNotAllowed):
         db.execute("DELETE FROM users")
     # below the guard, the server itself refuses writes on the read-only connection
-    with db._connection(read_only=True, timeout=5) as conn, pytest.raises(DBAPIError, match="(?i)read.only"):
+    with db._connection(read_only=True, timeout=5) as conn, pytest.raises(DBAPIError, match=r"(?i)read.only"):
         conn.exec_driver_sql("UPDATE users SET username = username")
     assert _counts() == before
 

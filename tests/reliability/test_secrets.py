@@ -247,3 +247,46 @@ def test_without_a_usable_keyring_store_key_fails_in_one_line(
     assert "no OS keyring is available" in err and err.count("\n") == 1 and PRIVATE not in out + err
     monkeypatch.setitem(sys.modules, "keyring", None)  # not installed at all
     assert not secrets.keyring_available()
+
+
+# -- LLM keys and the served backend -------------------------------------------------------------------
+
+LLM_KEY = "sk-llm-secret-do-not-show-0123456789"
+
+
+def test_llm_keys_are_secret_in_engines_and_their_errors(
+    monkeypatch: pytest.MonkeyPatch, shop_root: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from c2q_tui.local.database import Database
+    from c2q_tui.local.engines import create_engine
+    from c2q_tui.local.engines.base import EngineContext, EngineError
+    from tests.reliability.conftest import settings_for
+
+    caplog.set_level("DEBUG")
+    monkeypatch.setenv("C2Q_LLM_API_KEY", LLM_KEY)
+    settings = settings_for(shop_root, engine="openai", llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
+    engine = create_engine("openai", settings)
+    assert LLM_KEY not in repr(engine) and LLM_KEY not in str(vars(engine))
+    db = Database(f"sqlite:///{shop_root / 'shop.sqlite3'}")
+    try:
+        with pytest.raises(EngineError) as failed:
+            engine.answer("how many users are there", EngineContext(db=db, schema=db.schema()), "direct")
+    finally:
+        db.dispose()
+    assert LLM_KEY not in f"{failed.value} {failed.value!r}"
+    assert all(LLM_KEY not in r.getMessage() for r in caplog.records)
+
+
+def test_serve_binds_to_loopback_unless_told_and_never_with_the_generated_key_elsewhere(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from c2q_tui.cli import build_parser
+    from c2q_tui.local.serve import is_loopback
+
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.10", "example.com", ""))
+    for host in ("0.0.0.0", "::", "192.168.1.10"):
+        assert main(["serve", "--host", host, "--port", "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"refusing to listen on {host}" in err and "--key" in err

@@ -181,8 +181,9 @@ def app_factory(home: Path) -> Callable[..., C2QApp]:
     return make_app
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 15.0) -> None:
-    """Let the app run until `predicate()` is true (polling; no fixed sleeps)."""
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 40.0) -> None:
+    """Let the app run until `predicate()` is true (polling; no fixed sleeps). The timeout is only
+    a backstop for a hung test: it is generous because CI machines can be very busy."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

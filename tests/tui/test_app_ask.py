@@ -14,7 +14,7 @@ from c2q_tui.tui.messages import (
     JobStarted,
     QuestionSubmitted,
 )
-from c2q_tui.tui.widgets.answer_card import AnswerCard
+from c2q_tui.tui.widgets.answer_card import AnswerCard, SubTaskLine
 from tests.tui.conftest import Seen, ask, make_app, wait_for, wait_ready
 
 
@@ -86,32 +86,39 @@ async def test_follow_up_stays_in_the_session(home: Any) -> None:
 
 
 async def test_breakdown_shows_sub_tasks_as_they_arrive(home: Any, backend_factory: Any) -> None:
-    backend = backend_factory(job_latency="fixed:1.5")  # sub-tasks are published one at a time
+    backend = backend_factory(job_latency="fixed:2")  # spread over the sub-tasks, published one by one
     seen = Seen()
     app = make_app(connector=backend.connector)
     async with app.run_test(size=(120, 40), message_hook=seen) as pilot:
         await wait_ready(pilot)
         await pilot.press("ctrl+b")
         assert app.state.mode == "auto_breakdown"
-        turn_id = await ask(pilot, "how many companies are there and what is the average revenue per sector")
-        turn = app.state.turns[turn_id]
-        assert turn.status == "done", turn.reason
+        question = "how many companies are there and what is the average revenue per sector"
+        turn_id = await ask(pilot, question, wait=False)
         assert seen.of(QuestionSubmitted)[0].mode == "auto_breakdown"
-        subs = turn.view().sub_tasks
-        assert len(subs) >= 2
-        partial_counts = [
-            len((m.partial or {}).get("sub_tasks") or [])
+
+        def partial_shown() -> bool:
+            card = app.main.chat.card(turn_id)
+            return card is not None and app.state.turns[turn_id].open and bool(card.query(SubTaskLine))
+
+        await wait_for(pilot, partial_shown)  # a sub-task is on screen while the job still runs
+        assert any(
+            m.status == "running" and (m.partial or {}).get("sub_tasks")
             for m in seen.of(JobProgressed)
             if m.turn_id == turn_id
-        ]
-        assert max(partial_counts, default=0) >= 1 or len(subs) >= 2
+        )
+        await wait_for(pilot, lambda: not app.state.turns[turn_id].open)
+        turn = app.state.turns[turn_id]
+        assert turn.status == "done", turn.reason
+        subs = turn.view().sub_tasks
+        assert len(subs) >= 2
         card = app.main.chat.card(turn_id)
-        assert card is not None
+        assert card is not None and len(card.query(SubTaskLine)) == len(subs)
         # selecting a sub-task shows its SQL and rows
         card.select_task(1)
         await wait_for(pilot, lambda: app.state.selected == (turn_id, 1))
-        assert (subs[1].sql or "").split()[0].upper() == app.main.sql.current_sql.split()[0].upper()
-        assert app.main.grid.row_count == len(subs[1].rows)
+        await wait_for(pilot, lambda: app.main.grid.row_count == len(subs[1].rows))
+        assert "avg" in app.main.sql.current_sql.lower()
 
 
 async def test_selecting_an_older_answer_shows_its_sql(home: Any) -> None:

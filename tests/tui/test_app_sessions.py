@@ -125,3 +125,20 @@ async def test_a_running_session_is_marked(home: Any, backend_factory: Any) -> N
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: not app.state.turns[turn].open)
         assert not app.main.sidebar.entries[0].running
+
+
+async def test_only_sessions_on_the_opened_database_are_listed(home: Any, tmp_path: Any) -> None:
+    import sqlite3
+
+    from c2q_tui.config import resolve
+    from c2q_tui.tui.app import C2QApp
+
+    History().upsert_session("sample", 9, database="sp500insight", name="about the sample")
+    shop = tmp_path / "shop.sqlite3"
+    with sqlite3.connect(shop) as db:
+        db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
+    app = C2QApp(resolve(database_url=f"sqlite:///{shop}"), live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ready, timeout=30)
+        assert app.conn is not None and app.conn.database == "shop"
+        assert [(e.title, e.database) for e in app.main.sidebar.entries] == [("New session", "shop")]

@@ -119,3 +119,14 @@ def test_suggestions_list(snap_compare: Any, snap_app: C2QApp) -> None:
         await pilot.pause()
 
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=scenario(steps))
+
+
+def test_chart_tab(snap_compare: Any, snap_app: C2QApp) -> None:
+    async def steps(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, C2QApp)
+        await ask(pilot, "total revenue by sector")
+        app.main.result_tabs.active = "tab-chart"
+        await pilot.pause()
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=scenario(steps))

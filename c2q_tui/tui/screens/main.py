@@ -12,8 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Select, Static, TabbedContent, TabPane
 
+from c2q_tui.tui.widgets.chart_view import ChartView
 from c2q_tui.tui.widgets.chat_pane import ChatPane
 from c2q_tui.tui.widgets.quota_meter import QuotaMeter
 from c2q_tui.tui.widgets.refine_panel import RefinePanel
@@ -33,6 +34,9 @@ PANES = ("sidebar", "chat", "sql-pane", "results", "work")
 
 
 class MainScreen(Screen[None]):
+    # narrow terminals drop the sidebar (f2 brings it back) so chat and results keep their room
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal")]
+
     def __init__(self, *, clock: Callable[[], float], live: bool) -> None:
         super().__init__(id="main")
         self.clock = clock
@@ -52,14 +56,19 @@ class MainScreen(Screen[None]):
                 with Pane(id="sql-pane"):
                     yield SqlViewer(id="sql")
                 yield RefinePanel(id="refine")
-                # the results area: room for the chart tab next to the grid
-                with Pane(id="results"):
-                    yield ResultGrid(id="grid")
+                # the results area: the rows and a chart of them
+                with Pane(id="results"), TabbedContent(id="result-tabs", initial="tab-rows"):
+                    with TabPane("Rows", id="tab-rows"):
+                        yield ResultGrid(id="grid")
+                    with TabPane("Chart", id="tab-chart"):
+                        yield ChartView(id="chart")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sql-pane").border_title = "SQL"
-        self.query_one("#results").border_title = "Rows"
+        self.chart.clear("Select an answer to chart its rows.")
+        for select in self.chart.query(Select):  # one line of controls: the chart keeps the room
+            select.compact = True
 
     # typed access for the app ------------------------------------------------------------------
 
@@ -78,6 +87,14 @@ class MainScreen(Screen[None]):
     @property
     def grid(self) -> ResultGrid:
         return self.query_one("#grid", ResultGrid)
+
+    @property
+    def chart(self) -> ChartView:
+        return self.query_one("#chart", ChartView)
+
+    @property
+    def result_tabs(self) -> TabbedContent:
+        return self.query_one("#result-tabs", TabbedContent)
 
     @property
     def refine(self) -> RefinePanel:

@@ -40,18 +40,32 @@ class Composer(TextArea):
         self._history_at: int | None = None  # index into history while walking it
         self._draft = ""
 
+    # These actions are priority bindings: the app runs them when the key reaches it, while the keys
+    # typed just before may still wait in this widget's queue (a terminal, or tmux send-keys, can
+    # deliver "question⏎" in one read). So each one queues behind them with `call_later`; otherwise
+    # enter would find the box still empty and send nothing.
+
     def action_send(self) -> None:
+        self.call_later(self._send)
+
+    def action_newline(self) -> None:
+        self.call_later(self.insert, "\n")
+
+    def action_history_previous(self) -> None:
+        self.call_later(self._history_previous)
+
+    def action_history_next(self) -> None:
+        self.call_later(self._history_next)
+
+    def _send(self) -> None:
         text = self.text.strip()
         if not text:
             return
         self._history_at = None
         self.post_message(self.Sent(text))
 
-    def action_newline(self) -> None:
-        self.insert("\n")
-
-    def action_history_previous(self) -> None:
-        if self.cursor_location[0] > 0 or not self.questions:
+    def _history_previous(self) -> None:
+        if not self.navigator.is_first_wrapped_line(self.cursor_location) or not self.questions:
             self.action_cursor_up()
             return
         if self._history_at is None:
@@ -61,8 +75,8 @@ class Composer(TextArea):
             self._history_at -= 1
             self._show(self.questions[self._history_at])
 
-    def action_history_next(self) -> None:
-        if self.cursor_location[0] < self.document.line_count - 1 or self._history_at is None:
+    def _history_next(self) -> None:
+        if not self.navigator.is_last_wrapped_line(self.cursor_location) or self._history_at is None:
             self.action_cursor_down()
             return
         self._history_at += 1

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from c2q_tui.tui.messages import RefineSubmitted, SqlRunRequested
+from c2q_tui.tui.widgets.clip import copy
 
 
 class RefinePanel(Vertical):
@@ -126,8 +127,7 @@ class RefinePanel(Vertical):
     def _copy(self, event: Button.Pressed) -> None:
         event.stop()
         if self.new_sql:
-            self.app.copy_to_clipboard(self.new_sql)
-            self.app.notify("Refined SQL copied to the clipboard.")
+            copy(self, self.new_sql, "the refined SQL")
 
     def action_close(self) -> None:
         self.display = False

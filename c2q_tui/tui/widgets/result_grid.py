@@ -29,6 +29,8 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 from textual_fastdatatable import ArrowBackend, DataTable
 
+from c2q_tui.tui.widgets.clip import copy
+
 CopyKind = Literal["cell", "row", "column", "selection", "result"]
 
 # Numbers are recognised only in their canonical spelling: "007" or "+1" stay text, since a
@@ -418,8 +420,7 @@ class ResultGrid(Widget):
         self._status.update(status)
 
     def _copy(self, kind: CopyKind, text: str, what: str) -> None:
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {what}", markup=False, timeout=3)
+        copy(self, text, what)
         self.post_message(self.Copied(self, kind, text))
 
     def action_sort(self) -> None:

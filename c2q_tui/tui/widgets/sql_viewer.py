@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.theme import Theme
 from textual.widgets import Static
 
+from c2q_tui.tui.widgets.clip import copy
 from c2q_tui.tui.widgets.sql_text import (
     SqlPalette,
     diff_lines,
@@ -242,9 +243,8 @@ class SqlViewer(ScrollableContainer):
         if not sql:
             self.notify("There is no SQL to copy.", severity="warning", timeout=3)
             return
-        self.app.copy_to_clipboard(sql)
         lines = sql.count("\n") + 1
-        self.notify(f"Copied SQL ({lines} line{'' if lines == 1 else 's'})", timeout=3)
+        copy(self, sql, f"the SQL ({lines} line{'' if lines == 1 else 's'})")
         self.post_message(self.Copied(self, sql))
 
     def action_edit_sql(self) -> None:
