@@ -397,7 +397,7 @@ async def amain(runs: int, quick: bool) -> Report:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    all_draws = [x for s in seeds for x in draws(s)]
+    curve_draws = [x for s in curve_seeds for x in draws(s)]
     budgets = [0.15, 0.20, 0.25, 0.30, 0.35]
     oracle = oracle_frontier(budgets)
 
@@ -442,8 +442,8 @@ async def amain(runs: int, quick: bool) -> Report:
     ]
     curve_lines = [
         "curve: requests per question vs median delay, pooled over the "
-        f"{len(curve_seeds) * QUESTIONS_PER_RUN} questions of seeds 1..{len(curve_seeds)} (client) or all "
-        f"{runs * QUESTIONS_PER_RUN} draws (fixed); "
+        f"{len(curve_seeds) * QUESTIONS_PER_RUN} questions of seeds 1..{len(curve_seeds)} (the same draws "
+        "for the client and fixed polling; the oracle is over the exact distribution); "
         "client knobs: q = first-poll quantile, step = bulk step:"
     ]
     for setting in settings:
@@ -451,7 +451,7 @@ async def amain(runs: int, quick: bool) -> Report:
         name = f"client q {setting[0]:.2f}, step {setting[1]:.2f}"
         curve_lines.append(f"  {name}: {pooled(curve[setting])}{mark}")
     for interval in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0):
-        r_, d_ = fixed_cost(interval, all_draws)
+        r_, d_ = fixed_cost(interval, curve_draws)
         curve_lines.append(f"  fixed {interval:g} s (computed over the same draws): {fmt_pair((r_, d_))}")
     for b in budgets:
         if b in oracle:
@@ -467,7 +467,7 @@ async def amain(runs: int, quick: bool) -> Report:
                 f"q={s[0]:.2f},step={s[1]:.2f}": {"requests": req(curve[s]), "delay_pct": dly(curve[s])}
                 for s in settings
             },
-            "fixed": {f"{i:g}": fixed_cost(i, all_draws) for i in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)},
+            "fixed": {f"{i:g}": fixed_cost(i, curve_draws) for i in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)},
             "oracle": {f"{b:.2f}": oracle.get(b) for b in budgets},
         },
         "per_question": {

@@ -30,7 +30,10 @@ def _common(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
     p.add_argument("--database-url", default=default, help="embedded backend on this SQLAlchemy database URL")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; `serve`'s options are only defined when `argv` names it, since defining them
+    imports the backend (SQLAlchemy, sqlglot), which the app and `ask` would otherwise pay for at
+    every start. With no `argv` every option is defined."""
     parser = _Parser(prog="c2q-tui", description="Ask your database questions in plain language.")
     parser.add_argument("--version", action="version", version=f"c2q-tui {__version__}")
     _common(parser)
@@ -62,9 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve = sub.add_parser("serve", help="run the embedded Chat2Query-compatible backend over HTTP")
-    from c2q_tui.local import serve as serve_mod
+    if argv is None or "serve" in argv:
+        from c2q_tui.local import serve as serve_mod
 
-    serve_mod.add_arguments(serve)
+        serve_mod.add_arguments(serve)
     return parser
 
 
@@ -89,7 +93,8 @@ def _setup_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     if args.command != "serve":
         _setup_logging()
     if args.command in ("ask", "config"):

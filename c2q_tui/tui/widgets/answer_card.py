@@ -139,7 +139,9 @@ class AnswerCard(Vertical, can_focus=True):
                 parts.append(f"{t.elapsed:.1f} s")
             parts.append(spent)
             status = Content.assemble((glyph + " ", style), " · ".join(parts))
-        self.query_one(".status", Static).update(status)
+        # one fixed line (app.tcss): the spinner ticks 10 times a second, and a relayout of the
+        # whole screen per tick is what made typing lag while answers were pending
+        self.query_one(".status", Static).update(status, layout=False)
 
     def _render_body(self) -> None:
         t = self.turn
