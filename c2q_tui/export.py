@@ -115,8 +115,8 @@ def answer_markdown(view: formats.AnswerView) -> str:
 # ---------------------------------------------------------------- values
 
 
-def _text(value: Any) -> str:
-    """A value for CSV/TSV: NULL is empty, numbers keep their exact digits."""
+def plain_text(value: Any) -> str:
+    """A value as plain text (CSV/TSV, the clipboard): NULL is empty, numbers keep their exact digits."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -195,8 +195,8 @@ def _json_value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else "null"  # NaN is not JSON
     if isinstance(value, str | dict | list):
-        return json.dumps(value, ensure_ascii=False, default=_text)
-    return json.dumps(_text(value), ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=plain_text)
+    return json.dumps(plain_text(value), ensure_ascii=False)
 
 
 def _json_objects(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[str]:
@@ -213,7 +213,7 @@ def _json_objects(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iter
 def _write_delimited(out: IO[str], columns: Sequence[str], rows: Sequence[Sequence[Any]], sep: str) -> None:
     writer = csv.writer(out, delimiter=sep, lineterminator="\n")
     writer.writerow([str(c) for c in columns])
-    writer.writerows([_text(v) for v in row] for row in _padded(rows, len(columns)))
+    writer.writerows([plain_text(v) for v in row] for row in _padded(rows, len(columns)))
 
 
 def _write_json(out: IO[str], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -241,7 +241,7 @@ def _arrow_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
             array = pa.array(values)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
             # mixed or out-of-range values: keep every value, as text
-            array = pa.array([None if v is None else _text(v) for v in values], type=pa.string())
+            array = pa.array([None if v is None else plain_text(v) for v in values], type=pa.string())
         if pa.types.is_null(array.type):
             array = array.cast(pa.string())
         arrays.append(array)

@@ -8,11 +8,8 @@ scales per row in Python at show time; the grid renders only the visible cells, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, time
-from decimal import Decimal
 from itertools import chain, zip_longest
 from typing import Any, ClassVar, Literal, Self, cast
 
@@ -29,6 +26,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 from textual_fastdatatable import ArrowBackend, DataTable
 
+from c2q_tui.export import plain_text
 from c2q_tui.tui.widgets.clip import copy
 
 CopyKind = Literal["cell", "row", "column", "selection", "result"]
@@ -156,25 +154,7 @@ def build_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Tab
 # ---------------------------------------------------------------- text for the clipboard
 
 
-def cell_text(value: Any) -> str:
-    """One value as plain text: NULL is empty, numbers keep their exact digits."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, default=str, ensure_ascii=False)
-    return str(value)
+cell_text = plain_text  # one rule for every place a value becomes text
 
 
 def _field(text: str) -> str:
