@@ -26,11 +26,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.local.stub_serving import serve_in_thread
 
 REST = "/api/ai/rest"
 
@@ -209,28 +210,13 @@ class ScriptedChat2DB:
     @contextmanager
     def serve(self, *, start_timeout: float = 10.0) -> Iterator[str]:
         """Run on 127.0.0.1 with a free port; yields the base URL (both hosts point here)."""
-        config = uvicorn.Config(
-            self.app(),
-            host="127.0.0.1",
-            port=0,
-            log_level="critical",  # the scripted connection drop would log a traceback
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="chat2db-stub", daemon=True)
         self._closing = False
-        thread.start()
-        deadline = time.monotonic() + start_timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise RuntimeError("the stub Chat2DB server did not start")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            self._closing = True
-            server.should_exit = True
-            thread.join(timeout=start_timeout)
+        # log level critical: the scripted connection drop would log a traceback
+        serving = serve_in_thread(
+            self.app(), name="chat2db-stub", log_level="critical", start_timeout=start_timeout
+        )
+        with serving as port:
+            try:
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                self._closing = True

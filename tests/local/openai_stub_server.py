@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.local.stub_serving import serve_in_thread
 
 
 @dataclass
@@ -139,28 +140,10 @@ class ScriptedLLM:
     @contextmanager
     def serve(self, *, start_timeout: float = 10.0) -> Iterator[str]:
         """Run on 127.0.0.1 with a free port; yields the base URL (".../v1")."""
-        config = uvicorn.Config(
-            self.app(),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="openai-stub", daemon=True)
         self._closing = False
-        thread.start()
-        deadline = time.monotonic() + start_timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise RuntimeError("the stub LLM server did not start")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            self._closing = True
-            server.should_exit = True
-            thread.join(timeout=start_timeout)
+        serving = serve_in_thread(self.app(), name="openai-stub", start_timeout=start_timeout)
+        with serving as port:
+            try:
+                yield f"http://127.0.0.1:{port}/v1"
+            finally:
+                self._closing = True

@@ -373,4 +373,3 @@ async def test_a_chat2db_profile_reaches_the_embedded_backend(sample_db: Path) -
         engine = conn.backend.state.backend.engine
         assert isinstance(engine, Chat2DBEngine)
         assert engine.client.api_base == "http://c2db.test" and engine.dataset_id == "5"
-        await conn.backend.state.backend.aclose()

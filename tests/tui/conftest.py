@@ -46,8 +46,7 @@ def prepared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 outcome = await wait_for_job(conn.client, job.job_id, kind="data_summary", history=[0.2] * 5)
                 assert outcome.job.status == "done", outcome.job.reason
             finally:
-                await conn.client.aclose()
-                await conn.backend.state.backend.aclose()
+                await conn.aclose()
 
         asyncio.run(build())
     finally:

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
 
 from c2q_tui.api import FewShot, Instruction, KnowledgeData, TermSheet
@@ -19,33 +17,17 @@ from c2q_tui.connection import Connection, open_connection
 from c2q_tui.tui.screens.dialogs import Confirm
 from c2q_tui.tui.screens.knowledge import KnowledgeScreen, pick_base
 from tests.tui.conftest import wait_for
+from tests.tui.screen_host import Host
 
 SIZE = (120, 40)
 SECTOR_SQL = "SELECT sector, COUNT(*) FROM companies GROUP BY 1;"
-
-
-class Host(App[None]):
-    def __init__(self, make: Callable[[], Screen[Any]], conn: Connection | None = None) -> None:
-        super().__init__()
-        self.animation_level = "none"
-        self.make = make
-        self.owned = conn
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make())
-
-    async def on_unmount(self) -> None:
-        if self.owned is not None:
-            await self.owned.client.aclose()
-            await self.owned.backend.state.backend.aclose()
 
 
 @pytest.fixture
 async def conn(sample_db: Path) -> AsyncIterator[Connection]:
     connection = await asyncio.to_thread(open_connection, resolve().profile)
     yield connection
-    await connection.client.aclose()
-    await connection.backend.state.backend.aclose()
+    await connection.aclose()
 
 
 async def stored(conn: Connection) -> list[KnowledgeData]:

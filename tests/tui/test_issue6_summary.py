@@ -11,7 +11,6 @@ import pytest
 from textual.app import App
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Static, TextArea, Tree
 
 from c2q_tui.api import DataSummary
@@ -20,26 +19,9 @@ from c2q_tui.connection import Connection, open_connection
 from c2q_tui.tui.screens.data_summary import DataSummaryScreen, SummaryNode, pick_summary
 from c2q_tui.tui.screens.dialogs import Confirm
 from tests.tui.conftest import LocalBackend, wait_for
+from tests.tui.screen_host import Host
 
 SIZE = (120, 40)
-
-
-class Host(App[None]):
-    """Pushes the screen under test; with `owns` it closes the connection on exit (snapshots)."""
-
-    def __init__(self, make: Callable[[], Screen[Any]], conn: Connection | None = None) -> None:
-        super().__init__()
-        self.animation_level = "none"
-        self.make = make
-        self.owned = conn
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make())
-
-    async def on_unmount(self) -> None:
-        if self.owned is not None:
-            await self.owned.client.aclose()
-            await self.owned.backend.state.backend.aclose()
 
 
 @pytest.fixture
@@ -47,8 +29,7 @@ async def conn(home: Path) -> AsyncIterator[Connection]:
     """The sample database with its data summary already generated (shared, copied per test)."""
     connection = await asyncio.to_thread(open_connection, resolve().profile)
     yield connection
-    await connection.client.aclose()
-    await connection.backend.state.backend.aclose()
+    await connection.aclose()
 
 
 def summary_screen(app: App[Any]) -> DataSummaryScreen:
@@ -159,8 +140,7 @@ async def test_generates_a_summary_when_there_is_none(sample_db: Path) -> None:
             assert "companies" in tree_items(screen)
             assert any(isinstance(m, DataSummaryScreen.Progressed) for m in seen)
     finally:
-        await connection.client.aclose()
-        await connection.backend.state.backend.aclose()
+        await connection.aclose()
 
 
 async def test_errors_are_notified_not_fatal(backend_factory: Callable[..., LocalBackend]) -> None:
