@@ -111,6 +111,19 @@ async def test_bar_chart_with_title_and_axis_labels() -> None:
         assert axis_labels.startswith("revenue") and "sector" in axis_labels
 
 
+async def test_a_title_wider_than_the_chart_is_shortened_not_dropped() -> None:
+    title = "Find the total revenue of the companies in each sector, largest first, for the last year"
+    app = ChartApp(SECTORS, SECTOR_ROWS, {**BAR, "title": title})
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        text = plot_text(app)
+        assert "Find the total revenue" in text and "…" in text
+        assert title not in text
+        await pilot.resize_terminal(140, 30)  # wide enough again: the whole title comes back
+        await pilot.pause()
+        assert title in plot_text(app)
+
+
 async def test_line_chart_with_dates_on_x_and_a_pivot() -> None:
     options = {"chart_name": "LineChart", "title": "Close", "option": {"x": "record_date", "y": "close",
                                                                       "pivot_column": "symbol"}}

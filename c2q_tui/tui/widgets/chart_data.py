@@ -172,8 +172,17 @@ def _series(spec: ChartSpec, columns: Sequence[str], rows: Sequence[Sequence[Any
     return [firsts[k] for k in order], {name: [vals.get(k) for k in order] for name, vals in picked}
 
 
+def chart_title(spec: ChartSpec) -> str:
+    """The heading shown above a chart. It is not given to plotext, which centres a title on the
+    canvas and silently drops it when it does not fit on either side."""
+    if spec.kind == "PieChart" and not spec.title and spec.y:
+        return f"Share of {spec.y[0]} by {spec.x}"
+    return spec.heading()
+
+
 def draw(plt: Figure, spec: ChartSpec, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Draw `spec` on a cleared figure. Returns a note for the status line ("" when nothing to say);
+    """Draw `spec` (all but its title: see `chart_title`) on a cleared figure. Returns a note for
+    the status line ("" when nothing to say);
     raises ValueError with a message for the user when the data cannot be drawn this way."""
     if spec.x is None or not spec.y:
         raise ValueError("Pick a numeric column for y to draw a chart.")
@@ -189,7 +198,6 @@ def draw(plt: Figure, spec: ChartSpec, columns: Sequence[str], rows: Sequence[Se
     xs, series = _series(spec, columns, rows)
     if not series:
         raise ValueError("Nothing to draw: the y column has no numbers.")
-    plt.title(spec.heading())
     if spec.kind == "LineChart":
         _line(plt, spec, xs, series)
         return note
@@ -259,7 +267,6 @@ def _pie(plt: Figure, spec: ChartSpec, columns: Sequence[str], rows: Sequence[Se
     shares = [v / total * 100 for _, v in values]
     labels = [f"{name} {share:.1f}%" for (name, _), share in zip(values, shares, strict=True)]
     plt.bar(labels[::-1], shares[::-1], orientation="horizontal")
-    plt.title(spec.title or f"Share of {y} by {spec.x}")
     plt.xlabel(f"share of total {y} (%)")
     plt.ylabel(spec.x)
     return "pie drawn as bars of each share of the total"

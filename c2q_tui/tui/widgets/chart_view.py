@@ -25,6 +25,7 @@ from c2q_tui.tui.widgets.chart_data import (
     CHART_LABELS,
     CHART_TYPES,
     ChartSpec,
+    chart_title,
     draw,
     numeric_columns,
     spec_from_options,
@@ -49,6 +50,10 @@ class ChartView(Widget, can_focus=True):
     ChartView > #chart-controls { height: auto; padding: 0 1; }
     ChartView > #chart-controls > Label { width: auto; padding: 1 1 0 1; color: $text-muted; }
     ChartView > #chart-controls > Select { width: 1fr; max-width: 32; }
+    ChartView > #chart-title {
+        height: 1; width: 1fr; padding: 0 1; text-align: center; text-style: bold;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ChartView > #chart-plot { height: 1fr; }
     ChartView > #chart-message { height: 1fr; width: 1fr; content-align: center middle; color: $text-muted; }
     ChartView > #chart-note { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
@@ -88,6 +93,7 @@ class ChartView(Widget, can_focus=True):
         self._message = NO_ROWS  # what to say when the spec is not a chart
         self._shown = NO_ROWS  # what is said now: that, or why the chart could not be drawn
         self._note = ""
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="chart-controls"):
@@ -98,6 +104,7 @@ class ChartView(Widget, can_focus=True):
             yield Select(_PLACEHOLDER, allow_blank=False, id="chart-x", tooltip="X column (x)")
             yield Label("y")
             yield Select(_PLACEHOLDER, allow_blank=False, id="chart-y", tooltip="Y column (y)")
+        yield Static("", id="chart-title", markup=False)
         yield PlotextPlot(id="chart-plot")
         yield Static(self._message, id="chart-message", markup=False)
         yield Static("", id="chart-note", markup=False)
@@ -129,6 +136,11 @@ class ChartView(Widget, can_focus=True):
         if self.is_mounted:
             self._sync_controls()
             self._redraw()
+
+    @property
+    def title(self) -> str:
+        """The heading above the chart ("" when no chart is drawn)."""
+        return self._title
 
     @property
     def spec(self) -> ChartSpec | None:
@@ -247,6 +259,7 @@ class ChartView(Widget, can_focus=True):
 
     def _redraw(self) -> None:
         plot = self.query_one("#chart-plot", PlotextPlot)
+        title = ""
         message = self._message
         self._note = ""
         spec = self._spec
@@ -255,11 +268,16 @@ class ChartView(Widget, can_focus=True):
             plt.clear_figure()
             try:
                 self._note = draw(plt, spec, self._columns, self._rows)
+                title = chart_title(spec)
                 message = ""
             except ValueError as exc:
                 message = str(exc)
         self._shown = message
         plot.display = not message
+        heading = self.query_one("#chart-title", Static)
+        heading.display = bool(title) and not message
+        heading.update(title)
+        self._title = title if heading.display else ""
         shown = self.query_one("#chart-message", Static)
         shown.display = bool(message)
         shown.update(message)
