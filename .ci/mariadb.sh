@@ -6,7 +6,8 @@
 #
 # Installs mariadb-server from Debian's packages if missing (apt, as root or with passwordless sudo),
 # starts it on 127.0.0.1 with a datadir of its own (default /tmp/c2q-mariadb, owned by the mysql
-# user), creates the database `sp500insight` and a user, and loads the sample data into it.
+# user), creates the databases `sp500insight` (with the sample data loaded) and `shop` (loaded by the
+# tests themselves), plus a user for both.
 # stdout carries only shell to eval:
 #     export C2Q_TEST_MYSQL_URL='mysql+pymysql://c2q:...@127.0.0.1:PORT/sp500insight'
 # or, when anything fails, the reason for the tests to skip with:
@@ -46,9 +47,20 @@ PYTHON="${PYTHON:-python3}"
 
 ping_server() { mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1; }
 
+# `shop`: the embedded backend's own tests (tests/local) load their small databases into it, so the
+# same tests run on SQLite and here under the same database name
+test_databases() {
+    mariadb --no-defaults --socket="$SOCK" -uroot >&2 <<SQL
+CREATE DATABASE IF NOT EXISTS \`shop\` CHARACTER SET utf8mb4;
+GRANT ALL PRIVILEGES ON \`shop\`.* TO '$USER_NAME'@'127.0.0.1';
+FLUSH PRIVILEGES;
+SQL
+}
+
 # already running (a second call): print what the first one set up
 if [ -s "$URLFILE" ] && [ -S "$SOCK" ] && command -v mariadb-admin >/dev/null && ping_server; then
     log "already running ($(cat "$PIDFILE" 2>/dev/null || echo '?'))"
+    test_databases || log "could not create the shop database; the tests that need it will skip"
     printf "export C2Q_TEST_MYSQL_URL=%q\n" "$(cat "$URLFILE")"
     exit 0
 fi
@@ -131,6 +143,7 @@ CREATE DATABASE IF NOT EXISTS \`c2q_scratch\` CHARACTER SET utf8mb4;
 GRANT ALL PRIVILEGES ON \`c2q_scratch\`.* TO '$USER_NAME'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
+test_databases || skip "creating the shop test database failed"
 URL="mysql+pymysql://$USER_NAME:$PASSWORD@127.0.0.1:$PORT/$DB?charset=utf8mb4"
 
 log "loading the sp500insight sample"

@@ -17,6 +17,13 @@ goes out at once) and the 50 sessions are listed; the composer has focus from th
 Also: the import time of `c2q_tui.api` in a fresh process (which must not import Textual), next to
 `import httpx` measured the same way.
 
+Bytecode: the children inherit the environment. Under `PYTHONDONTWRITEBYTECODE=1` (set in some
+sessions) a checkout compiles each c2q_tui module it imports at every launch (~30 ms before the first
+frame), while Textual's modules in the venv are compiled already and an installed app has its `.pyc`
+files. `--pycache` gives both children (and the import timings) one bytecode cache in the run's
+temporary folder instead (`PYTHONPYCACHEPREFIX`, `PYTHONDONTWRITEBYTECODE` cleared), which the
+warm-up launches fill: the installed-app case.
+
 Where the time goes: `startup.py --imports` runs one launch under `python -X importtime` and lists the
 notable modules and whether each was loaded before the first frame; `C2Q_BENCH_PROFILE=out.prof
 startup.py --child c2q` (with C2Q_HOME set to a prepared home) profiles launch to first frame.
@@ -207,8 +214,19 @@ def child(kind: str) -> None:
     print(json.dumps({**marks, "loaded_at_first_frame": NOTABLE_LOADED}))
 
 
+PYCACHE: Path | None = None  # the bytecode cache the children share (see the docstring)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = child_env(**extra)
+    if PYCACHE is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
 def launch(kind: str, home: Path | None) -> dict[str, float]:
-    env = child_env(**({"C2Q_HOME": str(home)} if home else {}))
+    env = _env(**({"C2Q_HOME": str(home)} if home else {}))
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, __file__, "--child", kind], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, text=True)
@@ -237,7 +255,7 @@ def import_time(statement: str) -> tuple[float, bool]:
         f"{statement}\n"
         "print((time.perf_counter() - t) * 1000, 'textual' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(),
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(),
                          timeout=60, check=True).stdout.split()
     return float(out[0]), out[1] == "True"
 
@@ -281,11 +299,15 @@ def main() -> None:
         made = prepare_template(target, shared_ok=False)
         print(made)
         return
+    global PYCACHE
     ap = parser(__doc__)
+    ap.add_argument("--pycache", action="store_true",
+                    help="one bytecode cache for both children, as an installed app has (see the docstring)")
     args = ap.parse_args()
     runs = check_runs(args.runs)
     watch = Stopwatch()
     root = Path(tempfile.mkdtemp(prefix="c2q-bench-startup-"))
+    PYCACHE = root / "pycache" if args.pycache else None
     try:
         template = prepare_template(root)
         launch("minimal", None)  # warm the page cache for both before timing
@@ -328,6 +350,8 @@ def main() -> None:
             not api_textual, "import httpx", [t for t, _ in httpx_imports]),
     ]
     notes = [
+        "bytecode: " + ("as inherited" if PYCACHE is None else
+                        "one shared cache for both children, filled by the warm-up launches (--pycache)"),
         f"history: {SESSIONS} sessions x 2 answered questions (sessions listed at ready: "
         f"{sorted({int(r['sessions']) for r in c2q})}); embedded backend on the sample database, "
         "data summary "

@@ -3,17 +3,16 @@ a minimal ASGI app under the same uvicorn settings and the same load.
 
     .venv/bin/python bench/throughput.py [--quick] [--runs 5] [--pollers 10] [--json PATH]
 
-Three servers run in subprocesses on 127.0.0.1, pinned to CPU 1; the load generator (this process) is
+Two servers run in subprocesses on 127.0.0.1, pinned to CPU 1; the load generator (this process) is
 pinned to CPU 0, so the two do not fight over a core:
-- "as shipped": `python -m c2q_tui serve --host 127.0.0.1 --port 0 --key ... --per-minute 1000000000`
+- `python -m c2q_tui serve --host 127.0.0.1 --port 0 --key ... --per-minute 1000000000`, as shipped,
   with `C2Q_HOME` in a temp dir (the sample database is built there first), stdout to a file
-  (uvicorn's access log stays on, as `serve` runs by default);
-- "TCP_NODELAY socket": the same command through `throughput.py --serve-nodelay`, which changes one
-  thing, the listening socket (`tcp_socket()`: see there why);
+  (uvicorn's access log stays on, as `serve` runs by default; the daily quota is counted, unlimited
+  as by default);
 - `throughput.py --minimal-server BODY PORTFILE`: an ASGI callable that answers every request with
-  the bytes of a real job poll answer of the first server (same size on the wire), on the same kind
-  of socket, under `uvicorn.Config(app, log_level="info", lifespan="on", server_header=False)`, the
-  settings `serve` gives uvicorn.
+  the bytes of a real job poll answer of the first server (same size on the wire), listening on the
+  socket `serve` makes (`c2q_tui.local.serve._bind`), under `uvicorn.Config(app, log_level="info",
+  lifespan="on", server_header=False)`, the settings `serve` gives uvicorn.
 Real job ids come from the product's client: a data summary and 8 questions are asked through
 `Chat2QueryClient` and waited for. The load: `--pollers` keep-alive connections, each polling
 `GET .../v2/jobs/{id}` in a loop, with Digest auth (MD5, qop=auth) computed per request: each
@@ -26,8 +25,9 @@ Each run alternates the servers in slices; the ratio is per run. The server's CP
 
 Where the time goes: the in-process breakdown (always printed; `throughput.py --in-process` alone) calls
 each ASGI layer directly and reports CPU us per request; `C2Q_BENCH_PROFILE_APP=out.prof throughput.py
---in-process` profiles the c2q app's Digest job poll, `C2Q_BENCH_PROFILE=out.prof` the whole
-TCP_NODELAY server process during a normal run.
+--in-process` profiles the c2q app's Digest job poll, `C2Q_BENCH_PROFILE=out.prof` the whole serve
+process during a normal run (it then runs through `throughput.py --serve-profile`, which wraps
+`c2q-tui serve` in cProfile and changes nothing else).
 """
 
 from __future__ import annotations
@@ -74,20 +74,6 @@ QUESTIONS = [
 # ---------------------------------------------------------------- servers (child processes)
 
 
-def tcp_socket() -> socket.socket:
-    """A listening socket made with proto=IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted ones.
-
-    `socket.create_server` (what `c2q-tui serve` binds with) leaves proto 0, and asyncio only sets
-    TCP_NODELAY when proto is IPPROTO_TCP: every keep-alive answer after the first then waits ~40 ms
-    for the client's delayed ACK (Nagle), whatever the app does.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(2048)
-    return sock
-
-
 def minimal_server(body_path: str, port_file: str) -> None:
     import uvicorn
 
@@ -108,7 +94,9 @@ def minimal_server(body_path: str, port_file: str) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    sock = tcp_socket()
+    from c2q_tui.local.serve import _bind
+
+    sock = _bind("127.0.0.1", 0)  # the socket `serve` listens on (TCP_NODELAY on accepted ones)
     Path(port_file).write_text(str(sock.getsockname()[1]))
     # the settings `c2q-tui serve` gives uvicorn (c2q_tui/local/serve.py), with its default log level
     config = uvicorn.Config(app, log_level="info", lifespan="on", server_header=False)
@@ -116,16 +104,11 @@ def minimal_server(body_path: str, port_file: str) -> None:
         uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_with_nodelay(argv: list[str]) -> int:
-    """`c2q-tui serve` exactly, except that it listens on `tcp_socket()`."""
-    from c2q_tui import cli
-    from c2q_tui.local import serve
-
-    serve._bind = lambda host, port: tcp_socket()
-    profile = os.environ.get("C2Q_BENCH_PROFILE")  # profile the server into this file
-    if not profile:
-        return cli.main(argv)
+def serve_profiled(argv: list[str], profile: str) -> int:
+    """`c2q-tui serve` exactly, under cProfile, dumped into `profile` when it stops."""
     import cProfile
+
+    from c2q_tui import cli
 
     profiler = cProfile.Profile()
     try:
@@ -142,6 +125,7 @@ def _md5(text: str) -> str:
 
 
 _PARAM = re.compile(r'(\w+)="?([^",]*)"?')
+ANSWERED: dict[int, int] = {}  # port -> requests answered other than 401 (what the daily quota counts)
 
 
 class Conn:
@@ -203,6 +187,8 @@ class Conn:
             self.challenge = dict(_PARAM.findall(headers["www-authenticate"].removeprefix("Digest ")))
             self.nc = 0
             status, headers, body = await self._send(path, auth=True)
+        if status != 401:
+            ANSWERED[self.port] = ANSWERED.get(self.port, 0) + 1
         return status, body
 
     async def close(self) -> None:
@@ -319,14 +305,14 @@ def _wait_for(pred: Any, what: str, timeout: float = 60.0) -> Any:
     raise RuntimeError(f"timed out waiting for {what}")
 
 
-def start_serve(work: Path, name: str, nodelay: bool) -> tuple[subprocess.Popen[bytes], int, str]:
-    """`c2q-tui serve` (as shipped, or with `tcp_socket()`); its port and cluster id."""
+def start_serve(work: Path, name: str) -> tuple[subprocess.Popen[bytes], int, str]:
+    """`c2q-tui serve` as shipped; its port and cluster id."""
     out = work / f"{name}.out"
     argv = ["serve", "--host", "127.0.0.1", "--port", "0", "--key", f"{PUB}:{PRIV}",
             "--per-minute", "1000000000", "--state-dir", str(work / f"{name}-state")]
     cmd = [sys.executable, "-m", "c2q_tui", *argv]
-    if nodelay:
-        cmd = [sys.executable, __file__, "--serve-nodelay", *argv]
+    if os.environ.get("C2Q_BENCH_PROFILE"):
+        cmd = [sys.executable, __file__, "--serve-profile", os.environ["C2Q_BENCH_PROFILE"], *argv]
     proc = subprocess.Popen(cmd, stdout=open(out, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
                             env=child_env(C2Q_HOME=str(work / "home")))
     _pin(proc.pid, 1)
@@ -361,6 +347,17 @@ def start_minimal(work: Path, body: bytes) -> tuple[subprocess.Popen[bytes], int
     port = int(_wait_for(lambda: port_file.exists() and port_file.read_text(), "the minimal server"))
     _wait_for(lambda: _connectable(port), "the minimal server to listen")
     return proc, port
+
+
+def quota_count(store: Path) -> int:
+    """The daily request count (all days) a serve state file holds."""
+    import sqlite3
+
+    conn = sqlite3.connect(store, timeout=10)
+    try:
+        return int(conn.execute("SELECT COALESCE(SUM(count), 0) FROM quota").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -437,6 +434,7 @@ async def breakdown(body: bytes, runs: int, n: int) -> dict[str, list[float]]:
 
     from c2q_tui.api import EMBEDDED_PACE, Chat2QueryClient, wait_for_job
     from c2q_tui.local.app import build_local_app
+    from c2q_tui.local.gateway import Gateway
     from c2q_tui.local.settings import KeySpec, LocalSettings
 
     work = Path(tempfile.mkdtemp(prefix="c2q-bench-asgi-"))
@@ -484,11 +482,20 @@ async def breakdown(body: bytes, runs: int, n: int) -> dict[str, list[float]]:
                 (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
 
+        async def routed() -> int:
+            """The same Digest poll answered by the FastAPI route instead of the gateway's fast path."""
+            Gateway.fast_polls = False
+            try:
+                return await _call(c2q, path, signer._authorization(path))
+            finally:
+                Gateway.fast_polls = True
+
         variants: dict[str, Any] = {
             "minimal ASGI callable": lambda: _call(minimal, path, None),
             "FastAPI, one route, no auth": lambda: _call(fast, "/x", None),
             "c2q app, job poll, Basic auth": lambda: _call(c2q, path, basic),
             "c2q app, job poll, Digest auth": lambda: _call(c2q, path, signer._authorization(path)),
+            "c2q app, same poll through the router": routed,
             "c2q app, 404 outside the prefix (gateway only)": lambda: _call(c2q, "/nope", None),
         }
         if os.environ.get("C2Q_BENCH_PROFILE_APP"):  # profile the Digest job poll into this file
@@ -521,8 +528,8 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--minimal-server":
         minimal_server(sys.argv[2], sys.argv[3])
         return
-    if len(sys.argv) > 2 and sys.argv[1] == "--serve-nodelay":
-        raise SystemExit(serve_with_nodelay(sys.argv[2:]))
+    if len(sys.argv) > 3 and sys.argv[1] == "--serve-profile":
+        raise SystemExit(serve_profiled(sys.argv[3:], sys.argv[2]))
     if len(sys.argv) == 2 and sys.argv[1] == "--in-process":  # only the in-process breakdown
         for name, us in asyncio.run(breakdown(b"{}" * 260, 5, 2000)).items():
             print(f"{name:48} {min(us):6.0f} {median(us):6.0f} {max(us):6.0f} us CPU per request")
@@ -540,11 +547,14 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     servers: dict[str, Server] = {}
     try:
-        for name, nodelay in (("app", True), ("shipped", False)):
-            proc, port, cluster = start_serve(work, name, nodelay)
-            procs.append(proc)
-            jobs = asyncio.run(make_jobs(port, cluster))
-            servers[name] = (port, [f"{PREFIX}/v2/jobs/{j}" for j in jobs], proc.pid)
+        proc, port, cluster = start_serve(work, "app")
+        procs.append(proc)
+        jobs = asyncio.run(make_jobs(port, cluster))
+        servers["app"] = (port, [f"{PREFIX}/v2/jobs/{j}" for j in jobs], proc.pid)
+        store = work / "app-state" / "backend.sqlite3"
+        time.sleep(1.5)  # serve stores its request count at most 1 s after a request
+        counted_before = quota_count(store)
+        answered_before = ANSWERED.get(port, 0)
         body = asyncio.run(one_body(servers["app"][0], servers["app"][1][0]))
         minimal, minimal_port = start_minimal(work, body)
         procs.append(minimal)
@@ -553,43 +563,41 @@ def main() -> None:
         for run in range(runs):
             for name, r in asyncio.run(one_run(servers, args.pollers, total, seconds, SLICES, run)).items():
                 rounds[name].append(r)
+        stop(proc)  # gracefully: serve stores the count it still holds in memory
+        counted = quota_count(store) - counted_before
     finally:
         for p in procs:
             stop(p)
         shutil.rmtree(work, ignore_errors=True)
 
     layers = asyncio.run(breakdown(body, runs, 500 if args.quick else 1000))
-    app, shipped, base = rounds["app"], rounds["shipped"], rounds["minimal"]
+    answered = ANSWERED.get(servers["app"][0], 0) - answered_before
+    app, base = rounds["app"], rounds["minimal"]
     ratio = [a.rps / b.rps for a, b in zip(app, base, strict=True)]
-    ratio_shipped = [a.rps / b.rps for a, b in zip(shipped, base, strict=True)]
-    errors = sum(r.errors for r in app + shipped)
+    errors = sum(r.errors for r in app)
     rows = [
-        Row("serve (TCP_NODELAY socket): polls/s", "req/s", [r.rps for r in app],
-            f">= {TARGET_RATIO:.0%} of minimal", median(ratio) >= TARGET_RATIO and errors == 0,
-            "minimal ASGI", [r.rps for r in base], ratio, digits=0),
-        Row("serve (TCP_NODELAY socket): p99 latency", "ms", [r.p99 for r in app], "", None, "minimal ASGI",
+        Row("c2q-tui serve: polls/s", "req/s", [r.rps for r in app], f">= {TARGET_RATIO:.0%} of minimal",
+            median(ratio) >= TARGET_RATIO and errors == 0, "minimal ASGI", [r.rps for r in base], ratio,
+            digits=0),
+        Row("c2q-tui serve: p99 latency", "ms", [r.p99 for r in app], "", None, "minimal ASGI",
             [r.p99 for r in base], digits=1),
-        Row("serve (TCP_NODELAY socket): median latency", "ms", [median(r.latencies_ms) for r in app], "",
-            None, "minimal ASGI", [median(r.latencies_ms) for r in base], digits=2),
-        Row("serve (TCP_NODELAY socket): server CPU per request", "us", [r.cpu_us for r in app], "", None,
+        Row("c2q-tui serve: median latency", "ms", [median(r.latencies_ms) for r in app], "", None,
+            "minimal ASGI", [median(r.latencies_ms) for r in base], digits=2),
+        Row("c2q-tui serve: server CPU per request", "us", [r.cpu_us for r in app], "", None,
             "minimal ASGI", [r.cpu_us for r in base], digits=0),
-        Row("c2q-tui serve as shipped: polls/s", "req/s", [r.rps for r in shipped],
-            f">= {TARGET_RATIO:.0%} of minimal", median(ratio_shipped) >= TARGET_RATIO and errors == 0,
-            "minimal ASGI", [r.rps for r in base], ratio_shipped, digits=0),
-        Row("c2q-tui serve as shipped: p99 latency", "ms", [r.p99 for r in shipped], "", None, "minimal ASGI",
-            [r.p99 for r in base], digits=1),
     ]
     notes = [
         f"{args.pollers} concurrent keep-alive pollers over {len(servers['app'][1])} real job ids, Digest "
         f"(MD5, qop=auth) on every request; {total} requests per server and run (at most {seconds:g} s) "
-        f"after {WARMUP} warm-up, in {SLICES} slices taking turns with the other servers; servers pinned to "
+        f"after {WARMUP} warm-up, in {SLICES} slices taking turns with the other server; servers pinned to "
         f"CPU 1, load generator to CPU 0; uvicorn {_uvicorn_version()} (h11, asyncio loop), log level info "
-        "(access log on), lifespan on, no server header, for all three.",
-        "'TCP_NODELAY socket' = `c2q-tui serve` unchanged except that it listens on a socket made with "
-        "proto=IPPROTO_TCP (the minimal app listens on the same kind); 'as shipped' listens on "
-        "socket.create_server(), whose proto 0 keeps asyncio from setting TCP_NODELAY: ~40 ms per "
-        "keep-alive request (Nagle + delayed ACK).",
+        "(access log on), lifespan on, no server header, listening socket from `serve._bind` (TCP_NODELAY "
+        "on accepted connections), for both.",
+        "serve as shipped: job polls answered by the gateway before the FastAPI router (same bytes as the "
+        "route), daily request count kept in memory and stored in batches (unlimited quota, the default).",
         f"answer size {len(body)} bytes (the minimal app sends the same bytes); non-200 answers: {errors}.",
+        f"daily request count stored by serve for the load: {counted:,}; requests it answered: "
+        f"{answered:,} ({'equal' if counted == answered else 'DIFFERENT'}).",
         "server time per request over the network (1 / polls per second, medians): serve "
         f"{1e6 / median([r.rps for r in app]):.0f} us, minimal {1e6 / median([r.rps for r in base]):.0f} us.",
         "where the time goes, in process (ASGI call only: no socket, uvicorn, h11 or access log), "

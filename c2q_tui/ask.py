@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 SUMMARY_TIMEOUT = 600.0
+# Failures of the wait, not of the job: giving up at --timeout, ctrl+c, the network or the quota
+# failing a poll, an unreadable poll answer. The job still runs on the server, so its turn is left
+# "running" for the app to resume, as a killed app's is. A job that is gone (NotFound) or that
+# failed is recorded as failed.
+STILL_RUNNING: tuple[type[BaseException], ...] = (
+    api.JobTimeout,
+    api.JobCancelled,
+    api.NetworkError,
+    api.RateLimited,
+    api.BadResponse,
+    KeyboardInterrupt,
+    asyncio.CancelledError,
+)
+RESUME_HINT = "the job keeps running on the server; the app (c2q-tui) shows its answer when it starts"
 
 
 class AskFailed(Exception):
@@ -114,6 +128,7 @@ async def ask_question(
     key = conn.history_key
     turn = history.add_turn(key, session_id, question, mode)
     spent = 0
+    job_id: str | None = None  # once set, the job exists on the server and history knows it
     try:
         created: api.Chat2DataJob | None = None
         if session_id is not None:
@@ -132,9 +147,10 @@ async def ask_question(
         ref = client.job_ref(created.job_id)
         spent += ref.requests if ref else 1
         session_id = int(created.session_id) if created.session_id is not None else session_id
-        history.set_turn_job(turn, created.job_id, session_id)
-        if session_id is not None:
-            history.upsert_session(key, session_id, database=conn.database, name=question[:80])
+        history.set_turn_job(
+            turn, created.job_id, session_id, database=conn.database, session_name=question[:80]
+        )
+        job_id = created.job_id
         started = time.monotonic()
 
         async def progress(p: api.JobProgress) -> None:
@@ -155,6 +171,12 @@ async def ask_question(
         )
         return Asked(job=job, session_id=session_id, requests_spent=spent)
     except BaseException as e:
+        if job_id is not None and not conn.local and isinstance(e, STILL_RUNNING):
+            # Only this client stopped waiting; the job runs on at the server. The turn stays
+            # "running" with its job id, so the app polls it on its next start and the answer is not
+            # lost. (An embedded backend's job lives in this process and ends with it: failed.)
+            log.info("stopped waiting for job %s (%s); its turn stays running", job_id, type(e).__name__)
+            raise
         reason = str(e) if isinstance(e, AskFailed | api.Chat2QueryError) else type(e).__name__
         history.finish_turn(turn, status="failed", reason=reason, requests_spent=spent)
         raise
@@ -187,7 +209,10 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             log.info("ask failed: %s", _describe_error(e))
             if isinstance(e, api.BadResponse) and e.body:
                 log.debug("raw body of the bad response:\n%s", e.body)
-            raise AskFailed(_describe_error(e)) from None
+            message = _describe_error(e)
+            if isinstance(e, api.JobTimeout) and not conn.local:
+                message = f"{message}; {RESUME_HINT}"
+            raise AskFailed(message) from None
         finally:
             status.clear()
     view = answer_view(question, asked.job, session_id=asked.session_id, requests_spent=asked.requests_spent)

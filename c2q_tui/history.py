@@ -22,7 +22,7 @@ from typing import Any
 
 from c2q_tui import paths
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -70,6 +70,32 @@ _MIGRATIONS: dict[int, str] = {
         updated_at REAL NOT NULL
     );
     CREATE INDEX IF NOT EXISTS refinements_by_turn ON refinements (turn_id, refine_id);
+    """,
+    # dashboards (c2q_tui/dashboards.py): an item keeps a copy of its task's SQL, columns and rows, so
+    # a saved dashboard reopens without a request even after its session is deleted from history
+    3: """
+    CREATE TABLE IF NOT EXISTS dashboards (
+        dashboard_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'custom',
+        turn_id INTEGER REFERENCES turns (turn_id) ON DELETE SET NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS dashboards_by_profile ON dashboards (profile, updated_at);
+    CREATE TABLE IF NOT EXISTS dashboard_items (
+        item_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dashboard_id INTEGER NOT NULL REFERENCES dashboards (dashboard_id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        turn_id INTEGER REFERENCES turns (turn_id) ON DELETE SET NULL,
+        task_index INTEGER NOT NULL DEFAULT -1,
+        task_id TEXT NOT NULL DEFAULT '0',
+        title TEXT NOT NULL DEFAULT '',
+        task_json TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS dashboard_items_by_dashboard ON dashboard_items (dashboard_id, position);
     """,
 }
 
@@ -151,6 +177,18 @@ def _turn(r: tuple[Any, ...]) -> TurnRow:
     )
 
 
+def _upsert_session(
+    db: sqlite3.Connection, profile: str, session_id: int, database: str | None, name: str
+) -> None:
+    now = time.time()
+    db.execute(
+        "INSERT INTO sessions (profile, session_id, database, name, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile, session_id) DO UPDATE SET "
+        "updated_at = excluded.updated_at, database = COALESCE(excluded.database, database)",
+        (profile, session_id, database, name, now, now),
+    )
+
+
 class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or paths.history_db()
@@ -203,14 +241,8 @@ class History:
     # -- sessions ------------------------------------------------------------------------------
 
     def upsert_session(self, profile: str, session_id: int, *, database: str | None, name: str) -> None:
-        now = time.time()
         with self._db() as db:
-            db.execute(
-                "INSERT INTO sessions (profile, session_id, database, name, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile, session_id) DO UPDATE SET "
-                "updated_at = excluded.updated_at, database = COALESCE(excluded.database, database)",
-                (profile, session_id, database, name, now, now),
-            )
+            _upsert_session(db, profile, session_id, database, name)
 
     def forget_session(self, profile: str, session_id: int) -> None:
         with self._db() as db:
@@ -307,13 +339,23 @@ class History:
             )
             return int(cur.lastrowid or 0)
 
-    def set_turn_job(self, turn_id: int, job_id: str, session_id: int | None) -> None:
+    def set_turn_job(
+        self, turn_id: int, job_id: str, session_id: int | None, *, database: str | None = None,
+        session_name: str | None = None,
+    ) -> None:
+        """Record a submitted job. With `session_name`, the turn's session row is written in the same
+        transaction: a crash between two writes would leave a running turn whose session is unknown,
+        hidden from the list and never resumed."""
         with self._db() as db:
             db.execute(
                 "UPDATE turns SET job_id = ?, session_id = COALESCE(?, session_id), status = 'running', "
                 "updated_at = ? WHERE turn_id = ?",
                 (job_id, session_id, time.time(), turn_id),
             )
+            if session_name is not None and session_id is not None:
+                row = db.execute("SELECT profile FROM turns WHERE turn_id = ?", (turn_id,)).fetchone()
+                if row is not None:
+                    _upsert_session(db, row[0], session_id, database, session_name)
 
     def finish_turn(
         self,

@@ -113,6 +113,32 @@ async def light_theme(pilot: Any) -> None:
     app.theme = LIGHT
 
 
+async def explain(pilot: Any) -> None:
+    app = pilot.app
+    await ask(pilot, "average revenue per sector")
+    await pilot.press("alt+x")
+    await wait_for(pilot, lambda: app.main.assist.display and not app.main.assist.running)
+
+
+async def dashboard(pilot: Any) -> None:
+    from c2q_tui.tui.screens.dashboard import DashboardScreen
+
+    app = pilot.app
+    direct = await ask(pilot, "top 5 companies by revenue")
+    card = app.main.chat.card(direct)
+    card.focus()
+    await pilot.press("p")  # pin the answer
+    await pilot.press("ctrl+b")
+    split = await ask(pilot, "how many companies are there and what is the average revenue per sector")
+    for index in (0, 1):  # and both sub-tasks of the breakdown
+        app.main.chat.card(split).select_task(index)
+        await pilot.pause()
+        await pilot.press("p")
+    card.focus()
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+
 SHOTS: dict[str, tuple[str, Steps]] = {
     "main-chart": ("An answer with its SQL and a bar chart of its rows", main_chart),
     "breakdown": ("A question broken down into sub-tasks (ctrl+b)", breakdown),
@@ -120,6 +146,8 @@ SHOTS: dict[str, tuple[str, Steps]] = {
     "data-summary": ("The data summary of the database (f10)", data_summary),
     "knowledge": ("The knowledge base editor (f11)", knowledge),
     "light-theme": ("The bundled light theme (f3 picks a theme)", light_theme),
+    "explain": ("Explaining the SQL in plain language, offline (alt+x)", explain),
+    "dashboard": ("Pinned answers as a dashboard (p pins, d opens, f12 lists)", dashboard),
 }
 
 

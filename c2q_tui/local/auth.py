@@ -32,7 +32,10 @@ from c2q_tui.local.settings import KeySpec
 REALM = "c2q-local"
 NC_WINDOW = 256
 MAX_NONCES = 10_000
-_PARAM = re.compile(r'([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
+# a quoted value is written as an unrolled loop (runs of plain characters between escapes): the same
+# language as `(?:[^"\\]|\\.)*`, but about a third faster, and every request parses one header
+_PARAM = re.compile(r'([A-Za-z0-9_-]+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s,]*))')
+_ESCAPED = re.compile(r"\\(.)")
 
 
 class AuthFailed(Exception):
@@ -56,8 +59,11 @@ class _Nonce:
         self.seen.add(nc)
         if nc > self.max_nc:
             self.max_nc = nc
-            floor = nc - NC_WINDOW
-            self.seen = {n for n in self.seen if n > floor}
+            # counts at or below max_nc - NC_WINDOW are refused above whatever `seen` holds, so they
+            # can be dropped lazily: rebuilding the set on every new maximum cost ~10 us per request
+            if len(self.seen) > 2 * NC_WINDOW:
+                floor = nc - NC_WINDOW
+                self.seen = {n for n in self.seen if n > floor}
         return True
 
 
@@ -68,10 +74,11 @@ def _md5(text: str) -> str:
 def parse_digest(header: str) -> dict[str, str]:
     """The parameters of a `Digest k=v, k="v"` header (keys lower-cased)."""
     params: dict[str, str] = {}
-    for m in _PARAM.finditer(header):
-        quoted, bare = m.group(2), m.group(3)
-        value = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare or ""
-        params[m.group(1).lower()] = value
+    for name, quoted, bare in _PARAM.findall(header):
+        # findall gives "" for the group that did not take part, so `quoted or bare` is the one that did
+        if quoted and "\\" in quoted:  # unescape only when needed: re.sub per value is not free
+            quoted = _ESCAPED.sub(r"\1", quoted)
+        params[name.lower()] = quoted or bare
     return params
 
 
@@ -99,6 +106,15 @@ class Authenticator:
         self.clock = clock
         self.opaque = secrets.token_hex(16)
         self._nonces: OrderedDict[str, _Nonce] = OrderedDict()
+        self._ha1s: dict[str, tuple[KeySpec, str]] = {}
+
+    def _ha1(self, key: KeySpec) -> str:
+        """MD5(public:realm:private), the same for every request of a key: hashed once per key."""
+        cached = self._ha1s.get(key.public_key)
+        if cached is None or cached[0] is not key:  # a replaced key (or secret) hashes afresh
+            cached = (key, _md5(f"{key.public_key}:{self.realm}:{key.private_key.get_secret_value()}"))
+            self._ha1s[key.public_key] = cached
+        return cached[1]
 
     def challenge(self, *, stale: bool = False) -> str:
         """A `WWW-Authenticate` value with a fresh nonce."""
@@ -162,7 +178,7 @@ class Authenticator:
             raise AuthFailed() from None
         if not cnonce:
             raise AuthFailed()
-        ha1 = _md5(f"{key.public_key}:{self.realm}:{key.private_key.get_secret_value()}")
+        ha1 = self._ha1(key)
         if algorithm == "MD5-SESS":
             ha1 = _md5(f"{ha1}:{nonce}:{cnonce}")
         ha2 = _md5(f"{method}:{uri}")

@@ -126,4 +126,7 @@ class Backend:
         if callable(close):
             close()
         self.databases.close()
-        self.store.close()
+        try:
+            self.limiter.close()  # the request count it keeps in memory goes to the store first
+        finally:
+            self.store.close()

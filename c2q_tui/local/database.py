@@ -58,6 +58,12 @@ class QueryResult:
     statement: str = "SELECT"
 
 
+# SQL run as written: without this, SQLAlchemy hands the driver an empty parameter list and PyMySQL
+# (format paramstyle) then reads every `%` as a placeholder, so LIKE 'a%' or DATE_FORMAT(d, '%Y-%m')
+# failed on MySQL/TiDB with a ValueError instead of running.
+_AS_WRITTEN: dict[str, Any] = {"no_parameters": True}
+
+
 def database_name(url: str) -> str:
     """The name a database is served under: a SQLite/DuckDB file's stem, else the URL's database."""
     u = make_url(url)
@@ -212,7 +218,7 @@ class Database:
         started = time.perf_counter()
         with self._connection(read_only=read_only, timeout=timeout or self.timeout) as conn:
             try:
-                result = conn.exec_driver_sql(stmt.sql)
+                result = conn.exec_driver_sql(stmt.sql, execution_options=_AS_WRITTEN)
                 if result.returns_rows:
                     columns = list(result.keys())
                     fetched = result.fetchmany(limit + 1)
@@ -255,7 +261,7 @@ class Database:
         with self._connection(read_only=True, timeout=self.timeout) as conn:
             try:
                 for sql in statements:
-                    out.append([tuple(r) for r in conn.exec_driver_sql(sql).fetchall()])
+                    out.append([tuple(r) for r in conn.exec_driver_sql(sql, execution_options=_AS_WRITTEN)])
             except DBAPIError as e:
                 raise self._sql_error(e) from None
             finally:

@@ -19,10 +19,13 @@ from starlette.responses import Response
 
 from c2q_tui.local import bodies, chat, datasummaries, payloads, sessions
 from c2q_tui.local.auth import CHAT_ROLES, WRITE_ROLES, check_role
+from c2q_tui.local.backend import Backend
 from c2q_tui.local.database import ROW_LIMIT, SqlError
 from c2q_tui.local.engines.base import EngineError
 from c2q_tui.local.envelopes import JSON, V1_TYPE, ApiError, NotFound, data_service, data_service_result, ok
+from c2q_tui.local.jobs import Job
 from c2q_tui.local.routing import backend_of, caller, key_of
+from c2q_tui.local.settings import KeySpec
 
 router = APIRouter()
 ASK = "call chat2data, refineSql or suggestQuestions"
@@ -95,15 +98,23 @@ async def chat2data_v2(request: Request) -> Response:
     return ok({"job_id": job.job_id})
 
 
-@router.get("/v2/jobs/{job_id}")
-async def get_job(request: Request, job_id: str) -> Response:
-    """Every kind of job. A Data Summary Management key may poll data-summary jobs only."""
-    backend, key = backend_of(request), key_of(request)
+JOBS_PATH = "/v2/jobs/"  # the gateway answers polls here itself, before the router (gateway.py)
+
+
+def readable_job(backend: Backend, key: KeySpec, job_id: str) -> Job:
+    """The job `key` may poll: NotFound, or a GatewayError 403 for a role that may not read it."""
     job = backend.jobs.get(job_id)
     if job is None:
         raise NotFound(f"job {job_id}")
     if job.kind not in (datasummaries.KIND, datasummaries.KIND_UPDATE):
         check_role(key, CHAT_ROLES, "read the jobs of chat2data, refineSql or suggestQuestions")
+    return job
+
+
+@router.get(JOBS_PATH + "{job_id}")
+async def get_job(request: Request, job_id: str) -> Response:
+    """Every kind of job. A Data Summary Management key may poll data-summary jobs only."""
+    job = readable_job(backend_of(request), key_of(request), job_id)
     return Response(job.envelope(), media_type=JSON)
 
 

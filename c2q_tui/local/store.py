@@ -339,18 +339,35 @@ class Store:
         row = self._one("SELECT count FROM quota WHERE app_id = ? AND day = ?", (app_id, day))
         return 0 if row is None else int(row["count"])
 
-    def quota_hit(self, app_id: str, day: str) -> int:
-        """Count one request; return the day's count including it."""
+    def quota_add(self, app_id: str, day: str, n: int) -> int:
+        """Count `n` requests at once (the rate limiter batches them); return the day's count after."""
         with self._tx() as conn:
+            row = conn.execute(
+                "INSERT INTO quota (app_id, day, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (app_id, day) DO UPDATE SET count = count + excluded.count RETURNING count",
+                (app_id, day, n),
+            ).fetchone()
+        return int(row["count"])
+
+    def quota_take(self, app_id: str, day: str, limit: int) -> tuple[bool, int]:
+        """Count one request unless the day's count has reached `limit`: (admitted, count after).
+
+        Check and increment are one transaction, so processes sharing the state file never admit
+        more than `limit` between them.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT count FROM quota WHERE app_id = ? AND day = ?", (app_id, day)
+            ).fetchone()
+            count = 0 if row is None else int(row["count"])
+            if count >= limit:
+                return False, count
             conn.execute(
                 "INSERT INTO quota (app_id, day, count) VALUES (?, ?, 1) "
                 "ON CONFLICT (app_id, day) DO UPDATE SET count = count + 1",
                 (app_id, day),
             )
-            row = conn.execute(
-                "SELECT count FROM quota WHERE app_id = ? AND day = ?", (app_id, day)
-            ).fetchone()
-        return int(row["count"])
+        return True, count + 1
 
 
 def _encode(values: Row) -> tuple[Any, ...]:

@@ -2,7 +2,8 @@
 
 Every entry has a kebab-case id (a `keymap` can remap it), the keys, the action it runs, a short
 description for the footer and a longer one for help and the palette. `scope` says where it is bound:
-"app" everywhere, "composer" in the question box, "answer" on a focused answer card.
+"app" everywhere, "composer" in the question box, "answer" on a focused answer card, "sql" in
+the SQL viewer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ActionSpec:
     scope: str = "app"
     show: bool = False
     priority: bool = False
+    palette: bool = False  # also in the command palette (app-wide actions always are)
 
     def binding(self) -> Binding:
         # App-wide function keys win over the question box's own (TextArea binds f6 and f7)
@@ -110,6 +112,30 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Run the refined SQL read-only on the profile's database and show its rows.",
     ),
     ActionSpec(
+        "explain-sql",
+        "alt+x",
+        "explain_sql",
+        "Explain SQL",
+        "Explain the SQL in the viewer in plain language (offline for TiDB Cloud: no request spent).",
+        priority=True,  # the question box must not take alt+letter as typing
+    ),
+    ActionSpec(
+        "optimize-sql",
+        "alt+o",
+        "optimize_sql",
+        "Optimize SQL",
+        "Suggest optimizations for the SQL in the viewer, with the database's plan where there is one.",
+        priority=True,
+    ),
+    ActionSpec(
+        "convert-sql",
+        "alt+t",
+        "convert_sql",
+        "Convert SQL",
+        "Convert the SQL in the viewer to another dialect (PostgreSQL, SQLite, DuckDB, BigQuery, ...).",
+        priority=True,
+    ),
+    ActionSpec(
         "suggest-questions",
         "ctrl+s",
         "suggest_questions",
@@ -145,6 +171,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "open_knowledge",
         "Knowledge base",
         "Open the knowledge base of the database: terms, rules and examples the service uses.",
+    ),
+    ActionSpec(
+        "list-dashboards",
+        "f12",
+        "list_dashboards",
+        "Dashboards",
+        "List the saved dashboards: open, rename or delete one (no request: they are in history).",
     ),
     ActionSpec(
         "switch-theme", "f3", "switch_theme", "Theme", "Pick another colour theme (the choice is kept)."
@@ -234,9 +267,42 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Select the previous sub-task of a breakdown answer.",
         scope="answer",
     ),
+    ActionSpec(
+        "pin-answer",
+        "p",
+        "app.pin_answer",
+        "Pin",
+        "Pin the selected answer (or breakdown sub-task) to the dashboard, or unpin it.",
+        scope="answer",
+        palette=True,
+    ),
+    ActionSpec(
+        "open-dashboard",
+        "d",
+        "app.open_dashboard",
+        "Dashboard",
+        "Open a dashboard: a breakdown answer's sub-tasks as tiles, else the pinned answers.",
+        scope="answer",
+        palette=True,
+    ),
+    # the SQL viewer (its action runs on the app)
+    ActionSpec(
+        "explain-sql-here", "x", "app.explain_sql", "Explain", "Explain this SQL in plain words.", scope="sql"
+    ),
+    ActionSpec(
+        "optimize-sql-here", "o", "app.optimize_sql", "Optimize", "Suggest optimizations for it.", scope="sql"
+    ),
+    ActionSpec(
+        "convert-sql-here", "t", "app.convert_sql", "Convert", "Convert it to another dialect.", scope="sql"
+    ),
 )
 
-SCOPE_TITLES = {"app": "Everywhere", "composer": "Question box", "answer": "Answer card"}
+SCOPE_TITLES = {
+    "app": "Everywhere",
+    "composer": "Question box",
+    "answer": "Answer card",
+    "sql": "SQL viewer",
+}
 
 
 MAIN_SCREEN_ONLY = frozenset(a.action for a in ACTIONS if a.scope == "app" and a.id not in ("help", "quit"))
@@ -259,7 +325,7 @@ class ActionCommands(Provider):
         return [
             (f"{a.description} ({key_display(a.keys)})", a.action, a.help)
             for a in ACTIONS
-            if a.scope == "app"
+            if a.scope == "app" or a.palette
         ]
 
     async def discover(self) -> Hits:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App
@@ -24,9 +25,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from c2q_tui.config import ConfigError, Resolved, resolve
-from c2q_tui.connection import Connection, open_connection
 from c2q_tui.history import History
 from c2q_tui.tui import actions, flows
+from c2q_tui.tui.assisting import AssistMixin
+from c2q_tui.tui.dashboard_actions import DashboardsMixin
 from c2q_tui.tui.messages import (
     AppMessage,
     Connected,
@@ -42,11 +44,23 @@ from c2q_tui.tui.state import AppState, Turn
 from c2q_tui.tui.tools import ToolsMixin
 from c2q_tui.tui.workers import Connector
 
+if TYPE_CHECKING:
+    from c2q_tui.connection import Connection
+
+
+def open_connection(*args: Any, **kwargs: Any) -> Connection:
+    """The default connector. Imported here, in the connect worker, rather than with the app: the
+    client's httpx and pydantic models would otherwise load before the first frame."""
+    from c2q_tui.connection import open_connection as open_
+
+    return open_(*args, **kwargs)
+
+
 PANE_TITLES = {"sidebar": "Sessions", "chat": "Chat", "sql-pane": "SQL viewer", "results": "Results",
-               "work": "Results"}
+               "work": "Results", "assist": "Explain / optimize / convert"}
 
 
-class C2QApp(ToolsMixin):
+class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
     CSS_PATH = "app.tcss"
     TITLE = "c2q-tui"
     BINDINGS = actions.bindings("app")
@@ -99,11 +113,19 @@ class C2QApp(ToolsMixin):
         self.main.chat.composer.focus()
         # after the first frame: nothing slow happens before the user sees the app
         self.call_after_refresh(self._start)
+        self.call_after_refresh(self.main.mount_hidden_panels)
 
     def _start(self) -> None:
         self.generation += 1
         self.connect_worker(self.profile, self.generation)
         self.load_history_worker(self.key, self.profile)
+
+    def _warm_up(self) -> None:
+        """What a first answer needs and nothing has loaded yet (Arrow compute, sqlglot, the SQL lexer;
+        the grid and chart, which the history's first session normally mounts already). Started once
+        connected, or failed: before that the imports would share the interpreter with the connection
+        and delay the moment a question can go out."""
+        self.main.load_results_panes()
         self.warm_up_worker()
 
     async def on_unmount(self) -> None:
@@ -160,6 +182,7 @@ class C2QApp(ToolsMixin):
     def _connect_failed(self, message: ConnectFailed) -> None:
         if message.generation != self.generation:
             return
+        self.call_after_refresh(self._warm_up)
         self._header("not connected", error=True)
         self.main.chat.set_banner(f"{message.reason}\nctrl+o chooses or creates another profile.", "error")
         self.notify(message.reason, title="Could not connect", severity="error", timeout=10)
@@ -191,6 +214,7 @@ class C2QApp(ToolsMixin):
 
     def _set_ready(self, *, clear_banner: bool = True) -> None:
         self.ready = True
+        self.call_after_refresh(self._warm_up)  # after the frame that says "ready"
         self._header("ready")
         if clear_banner:
             self.main.chat.set_banner("")

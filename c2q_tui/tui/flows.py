@@ -10,12 +10,18 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from c2q_tui import api
-from c2q_tui.config import Profile
-from c2q_tui.connection import Connection
 from c2q_tui.history import History
+from c2q_tui.tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from c2q_tui import api
+    from c2q_tui.config import Profile
+    from c2q_tui.connection import Connection
+else:  # the API client (httpx, pydantic models) loads when a worker first needs it, after the first frame
+    api = lazy_module("c2q_tui.api")
 
 SUMMARY_TIMEOUT = 900.0
 ANSWER_TIMEOUT = 900.0  # a chat2data job past this is given up (it may still end: regenerate)
@@ -123,11 +129,10 @@ async def submit_question(
     ref = client.job_ref(created.job_id)
     sid = int(created.session_id) if created.session_id is not None else session_id
     server_sid = sid if sid is not None and sid >= 0 else None
-    await asyncio.to_thread(history.set_turn_job, turn_id, created.job_id, server_sid)
-    if server_sid is not None:
-        await asyncio.to_thread(
-            history.upsert_session, conn.history_key, server_sid, database=conn.database, name=question[:80]
-        )
+    await asyncio.to_thread(
+        partial(history.set_turn_job, database=conn.database, session_name=question[:80]),
+        turn_id, created.job_id, server_sid,
+    )
     return Submitted(created.job_id, server_sid, ref.requests if ref else 1)
 
 
@@ -174,13 +179,17 @@ class SqlRunner:
 
     def run(self, url: str, sql: str) -> Any:
         """Blocking: call from a thread worker. Raises `c2q_tui.local.database.SqlError`."""
+        return self.database(url).execute(sql)
+
+    def database(self, url: str) -> Any:
+        """The `Database` for `url`, shared with explain / optimize plans (blocking: call off the UI)."""
         from c2q_tui.local.database import Database
 
         with self._lock:
             db = self._dbs.get(url)
             if db is None:
                 db = self._dbs[url] = Database(url)
-        return db.execute(sql)
+        return db
 
     def close(self) -> None:
         with self._lock:

@@ -10,12 +10,13 @@ The question chain: QuestionSubmitted -> JobStarted -> JobProgressed* -> AnswerR
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from c2q_tui.api import QuotaStatus
-from c2q_tui.connection import Connection
+if TYPE_CHECKING:  # annotations only: the API client (httpx, pydantic) loads after the first frame
+    from c2q_tui.api import QuotaStatus
+    from c2q_tui.connection import Connection
 
 
 class AppMessage(Message):
@@ -272,3 +273,44 @@ class SessionReset(AppMessage):
         self.session_id = session_id
         self.error = error
         self.kind = kind
+
+
+# -- explain / optimize / convert ----------------------------------------------------------------
+# One run: AssistChunkArrived* -> AssistFinished | AssistFailed. `run_id` tells a cancelled or
+# replaced run's late messages apart from the current one's.
+
+
+class AssistChunkArrived(AppMessage):
+    def __init__(self, run_id: int, text: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.text = text
+
+
+class AssistFinished(AppMessage):
+    def __init__(self, run_id: int) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+
+class AssistFailed(AppMessage):
+    """The run stopped with `reason` (one line); chunks that arrived before stay shown."""
+
+    def __init__(self, run_id: int, reason: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.reason = reason
+
+
+class AssistCancelRequested(AppMessage):
+    """The user pressed escape on a running explain / optimize / convert."""
+
+
+class AssistSqlChosen(AppMessage):
+    """The user wants the optimized or converted SQL in the SQL viewer, ready to run or copy."""
+
+    def __init__(self, sql: str, dialect: str, what: str) -> None:
+        super().__init__()
+        self.sql = sql
+        self.dialect = dialect  # sqlglot dialect to pretty-print it in
+        self.what = what  # e.g. "the SQL converted to PostgreSQL"

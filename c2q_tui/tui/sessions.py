@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from c2q_tui.config import Profile
-from c2q_tui.connection import Connection
 from c2q_tui.history import SessionRow
 from c2q_tui.tui.messages import SessionLoaded, SessionRenamed, SessionReset, SessionSelected
 from c2q_tui.tui.screens.dialogs import Confirm, TextPrompt
@@ -22,6 +20,10 @@ from c2q_tui.tui.screens.main import MainScreen
 from c2q_tui.tui.state import AppState, Refinement, Session, Turn
 from c2q_tui.tui.widgets.session_list import SessionEntry
 from c2q_tui.tui.workers import WorkerMixin
+
+if TYPE_CHECKING:  # annotations only: the API client (httpx, pydantic) loads after the first frame
+    from c2q_tui.config import Profile
+    from c2q_tui.connection import Connection
 
 
 class SessionsMixin(WorkerMixin):

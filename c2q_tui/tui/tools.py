@@ -61,12 +61,20 @@ def _amount(text: str) -> str:
     return f"{len(text):,} character{'' if len(text) == 1 else 's'}"
 
 
+def _dashboard_screens() -> tuple[type, ...]:
+    from c2q_tui.tui.screens.dashboard import DashboardScreen
+    from c2q_tui.tui.screens.dashboard_list import DashboardExportScreen, DashboardListScreen
+
+    return (DashboardScreen, DashboardListScreen, DashboardExportScreen)
+
+
 def known_binding_ids() -> set[str]:
     """Every binding id a `[keymap]` may name: the registry's and the screens' and widgets' own."""
     from c2q_tui.tui.screens.data_summary import DataSummaryScreen
     from c2q_tui.tui.screens.export import ExportScreen
     from c2q_tui.tui.screens.help import HelpScreen
     from c2q_tui.tui.screens.knowledge import KnowledgeScreen
+    from c2q_tui.tui.widgets.assist_panel import AssistPanel
     from c2q_tui.tui.widgets.chart_view import ChartView
     from c2q_tui.tui.widgets.refine_panel import RefinePanel
     from c2q_tui.tui.widgets.result_grid import ResultGrid
@@ -74,7 +82,7 @@ def known_binding_ids() -> set[str]:
 
     ids = {a.id for a in actions.ACTIONS}
     for cls in (DataSummaryScreen, ExportScreen, HelpScreen, KnowledgeScreen, ChartView, RefinePanel,
-                ResultGrid, SqlViewer):
+                ResultGrid, SqlViewer, AssistPanel, *_dashboard_screens()):
         for b in getattr(cls, "BINDINGS", []):
             if isinstance(b, Binding) and b.id:
                 ids.add(b.id)

@@ -12,16 +12,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 
-from c2q_tui import api
 from c2q_tui.config import ConfigError, Profile
-from c2q_tui.connection import Connection
 from c2q_tui.history import History
 from c2q_tui.tui import flows
+from c2q_tui.tui.lazy import lazy_module
 from c2q_tui.tui.messages import (
     AnswerFailed,
     AnswerReady,
@@ -46,7 +45,13 @@ from c2q_tui.tui.messages import (
     SummaryReady,
 )
 
-Connector = Callable[..., Connection]
+if TYPE_CHECKING:
+    from c2q_tui import api
+    from c2q_tui.connection import Connection
+else:  # the API client (httpx, pydantic models) loads when a worker first needs it, after the first frame
+    api = lazy_module("c2q_tui.api")
+
+Connector = Callable[..., "Connection"]
 
 
 def _job_kind(mode: str) -> str:

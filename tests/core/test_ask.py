@@ -18,6 +18,8 @@ from pydantic import SecretStr
 from c2q_tui import connection
 from c2q_tui.api import EMBEDDED_PACE, Chat2QueryClient, wait_for_job
 from c2q_tui.cli import main
+from c2q_tui.config import SAMPLE_PROFILE
+from c2q_tui.history import History
 from c2q_tui.local.app import backend_of, build_local_app
 from c2q_tui.local.jobs import parse_latency
 from c2q_tui.local.settings import KeySpec, LocalSettings
@@ -230,3 +232,27 @@ def test_timeout(run: Run, cloud: Callable[..., FastAPI]) -> None:
     code, out, err = run("ask", "count the users", "--timeout", "1.5")
     assert code == 1 and out == ""
     assert err.startswith("c2q-tui: timed out") and "1.5 s deadline" in err
+    # the job runs on at the server: its turn stays open for the app to resume (tests/reliability)
+    assert "keeps running on the server" in err
+    [turn] = History().turns("env")
+    assert turn.status == "running" and turn.job_id
+    assert [t.turn_id for t in History().open_turns("env")] == [turn.turn_id]
+
+
+def test_timeout_on_the_embedded_backend_fails_the_turn(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded backend's job lives in the `ask` process and ends with it: nothing to resume."""
+    from c2q_tui.local import app as local_app
+
+    build = local_app.build_local_app
+
+    def slow(*args: Any, **kwargs: Any) -> tuple[FastAPI, LocalSettings]:
+        app, settings = build(*args, **kwargs)
+        latencies = iter([0.0])  # the data summary (the first job) at once, the answer slowly
+        backend_of(app).jobs.latency = lambda: next(latencies, 30.0)
+        return app, settings
+
+    monkeypatch.setattr(local_app, "build_local_app", slow)
+    code, _, err = run("ask", "count the users", "--timeout", "1.5")
+    assert code == 1 and err.startswith("c2q-tui: timed out") and "keeps running" not in err
+    [turn] = History().turns(SAMPLE_PROFILE)
+    assert turn.status == "failed" and turn.job_id and "deadline" in turn.reason

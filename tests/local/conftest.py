@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from c2q_tui.local.engines.base import (
     Refinement,
 )
 from c2q_tui.local.settings import KeySpec, LocalSettings
+from tests.local.databases import mariadb_database
 
 ADMIN = ("ADMINKEY", "admin-secret")
 PREFIX = "/api/v1beta/app/chat2query-local/endpoint"
@@ -52,9 +53,30 @@ def make_shop(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+MARIADB_SHOP = (
+    "CREATE TABLE users (user_id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, country VARCHAR(8))",
+    "INSERT INTO users VALUES (1, 'ann', 'US'), (2, 'bob', 'DE'), (3, 'cy', 'US')",
+    "CREATE TABLE orders (order_id INT PRIMARY KEY, user_id INT, amount DOUBLE, created_at VARCHAR(10), "
+    "FOREIGN KEY (user_id) REFERENCES users (user_id))",
+    "INSERT INTO orders VALUES (1, 1, 10.5, '2024-01-01'), (2, 1, 3.25, '2024-02-01'), "
+    "(3, 2, 7.0, '2024-03-01')",
+)
+
+
 @pytest.fixture
-def shop_url(tmp_path: Path) -> str:
-    return make_shop(tmp_path / "shop.sqlite3")
+def db_kind() -> str:
+    """The database the test runs on; `databases.on_both` parametrizes it to MariaDB as well."""
+    return "sqlite"
+
+
+@pytest.fixture
+def shop_url(tmp_path: Path, db_kind: str) -> Iterator[str]:
+    """The shop (users, orders) as a SQLite file, or in the MariaDB server's `shop` database."""
+    if db_kind == "mariadb":
+        with mariadb_database(MARIADB_SHOP) as url:
+            yield url
+    else:
+        yield make_shop(tmp_path / "shop.sqlite3")
 
 
 class ScriptedEngine:

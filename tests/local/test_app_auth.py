@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 import time
 
 import httpx
 
 from c2q_tui.local.auth import parse_digest
 from tests.local.conftest import ADMIN, PREFIX, Harness, MakeHarness, ScriptedEngine, key
+from tests.local.databases import count_rows, on_both
 
 
 def _md5(text: str) -> str:
@@ -149,6 +149,7 @@ async def test_summary_role(make_harness: MakeHarness, scripted: ScriptedEngine)
     assert r.status_code == 403
 
 
+@on_both
 async def test_readonly_cannot_write_readwrite_can(
     make_harness: MakeHarness, scripted: ScriptedEngine, shop_url: str
 ) -> None:
@@ -163,9 +164,7 @@ async def test_readonly_cannot_write_readwrite_can(
     assert job["status"] == "done"
     assert "not allowed" in job["result"]["sql_error"]
     assert job["result"]["data"] == {"columns": [], "rows": []}
-    path = shop_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM users").fetchone() == (3,)
+    assert count_rows(shop_url, "users") == 3
 
     readwrite = h.with_auth(httpx.DigestAuth("READWRITE", "rw-secret"))
     r = await readwrite.post(
@@ -173,8 +172,7 @@ async def test_readonly_cannot_write_readwrite_can(
     )
     job = await h.poll(r.json()["result"]["job_id"], client=readwrite)
     assert job["status"] == "done" and job["result"]["sql_error"] is None
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM users").fetchone() == (2,)
+    assert count_rows(shop_url, "users") == 2
     # read-only keys may read summaries, but not manage them
     assert (await readonly.get("/v3/dataSummaries")).status_code == 200
     r = await readonly.post("/v3/dataSummaries", json={"cluster_id": h.cluster_id, "database": "shop"})

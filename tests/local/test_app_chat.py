@@ -1,5 +1,5 @@
 """chat2data jobs: payload shape, breakdown partials, SQL errors and timeouts, not-ready, v2, refine,
-suggest, and the job lifecycle."""
+suggest, and the job lifecycle. The jobs that run SQL run on SQLite and on MariaDB (`on_both`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 
 from c2q_tui.local.engines.base import Answer, Assumption, Breakdown
 from tests.local.conftest import Harness, MakeHarness, ScriptedEngine
+from tests.local.databases import FOREVER, on_both
 
 ANSWER_KEYS = {
     "assumptions",
@@ -23,6 +24,7 @@ ANSWER_KEYS = {
 }
 
 
+@on_both
 async def test_direct_answer_payload(harness: Harness, scripted: ScriptedEngine) -> None:
     h = harness
     await h.summary()
@@ -48,6 +50,7 @@ async def test_direct_answer_payload(harness: Harness, scripted: ScriptedEngine)
     assert p["chart_options"]["title"] == "Total order amount per user."
 
 
+@on_both
 async def test_builtin_engine_counts_the_users(make_harness: MakeHarness) -> None:
     h = await make_harness()  # the product's default engine
     await h.summary()
@@ -57,6 +60,7 @@ async def test_builtin_engine_counts_the_users(make_harness: MakeHarness) -> Non
     assert "users" in job["result"]["sql"].lower()
 
 
+@on_both
 async def test_breakdown_publishes_sub_tasks_one_by_one(
     make_harness: MakeHarness, scripted: ScriptedEngine
 ) -> None:
@@ -99,6 +103,7 @@ async def test_breakdown_publishes_sub_tasks_one_by_one(
     assert root["sub_tasks"][2]["data"]["rows"] == [["ann"], ["bob"], ["cy"]]
 
 
+@on_both
 async def test_sql_error_ends_the_job_done(harness: Harness, scripted: ScriptedEngine) -> None:
     h = harness
     await h.summary()
@@ -110,13 +115,11 @@ async def test_sql_error_ends_the_job_done(harness: Harness, scripted: ScriptedE
     assert job["result"]["chart_options"] is None
 
 
-async def test_statement_timeout(make_harness: MakeHarness, scripted: ScriptedEngine) -> None:
+@on_both
+async def test_statement_timeout(make_harness: MakeHarness, scripted: ScriptedEngine, db_kind: str) -> None:
     h = await make_harness(engine=scripted, statement_timeout=0.2)
     await h.summary()
-    scripted.on(
-        "forever",
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
-    )
+    scripted.on("forever", FOREVER[db_kind])
     started = time.monotonic()
     job = await h.ask("forever")
     assert time.monotonic() - started < 5
@@ -147,6 +150,7 @@ async def test_summary_not_ready(make_harness: MakeHarness, scripted: ScriptedEn
     assert r.status_code == 400
 
 
+@on_both
 async def test_v2_chat2data(harness: Harness, scripted: ScriptedEngine) -> None:
     h = harness
     summary_id = await h.summary()

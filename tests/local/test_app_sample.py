@@ -12,12 +12,17 @@ import pytest
 
 from c2q_tui.local.app import build_local_app
 from c2q_tui.local.backend import Backend
+from c2q_tui.local.settings import LocalSettings
+from tests.local.databases import mariadb_url, on_both
 
 
 @pytest.fixture
-async def sample_app() -> Any:
+async def sample_app(db_kind: str) -> Any:
+    """The app on the sample: the SQLite file it builds, or (`on_both`) the copy `.ci/mariadb.sh`
+    loaded into MariaDB, which the builtin engine then answers in the MySQL dialect."""
     progress: list[str] = []
-    app, settings = build_local_app(on_progress=progress.append)
+    url = mariadb_url("sp500insight") if db_kind == "mariadb" else None
+    app, settings = build_local_app(LocalSettings.for_profile(database_url=url), on_progress=progress.append)
     assert settings.database_names() == ["sp500insight"]
     yield app, settings
     backend: Backend = app.state.backend
@@ -34,6 +39,7 @@ async def _poll(client: httpx.AsyncClient, job_id: str) -> Any:
         await asyncio.sleep(0.02)
 
 
+@on_both
 async def test_sample_with_the_builtin_engine(sample_app: Any) -> None:
     app, settings = sample_app
     key = settings.keys[0]

@@ -1,12 +1,15 @@
-"""Data summaries over HTTP: v3 create/reuse/get/list/edit, v2 create/get/list/update."""
+"""Data summaries over HTTP: v3 create/reuse/get/list/edit, v2 create/get/list/update (profiling a
+real database: on SQLite and on MariaDB)."""
 
 from __future__ import annotations
 
 import re
 
 from tests.local.conftest import HEX32, Harness, MakeHarness, ScriptedEngine
+from tests.local.databases import on_both
 
 
+@on_both
 async def test_create_poll_get_and_list(harness: Harness) -> None:
     h = harness
     r = await h.client.post(
@@ -109,6 +112,7 @@ async def test_edit_errors(harness: Harness) -> None:
     }
 
 
+@on_both
 async def test_v2_summaries(harness: Harness) -> None:
     h = harness
     r = await h.client.post("/v2/dataSummaries", json={"cluster_id": int(h.cluster_id), "database": "shop"})

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,76 +16,114 @@ from c2q_tui.local.database import (
     redact_url,
 )
 from c2q_tui.local.sqlguard import SqlGuardError, check, classify
+from tests.local.databases import DIALECT, FOREVER, mariadb_database, on_both
+
+CUSTOMERS = ", ".join(f"({i}, 'c{i}')" for i in range(1, 1501))
+MARIADB_SHOP = (
+    "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL)",
+    "CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, total DOUBLE, "
+    "FOREIGN KEY (customer_id) REFERENCES customers (id))",
+    f"INSERT INTO customers VALUES {CUSTOMERS}",
+    "INSERT INTO customers VALUES (9999, 'c9999')",  # utf8mb4 columns refuse the bytes SQLite keeps
+)
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Database:
-    path = tmp_path / "shop.db"
-    with sqlite3.connect(path) as c:
-        c.executescript(
-            """
-            CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-            CREATE TABLE orders (
-                id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total REAL
-            );
-            """
-        )
-        c.executemany("INSERT INTO customers VALUES (?, ?)", [(i, f"c{i}") for i in range(1, 1501)])
-        c.execute("INSERT INTO customers VALUES (9999, CAST(X'FF61' AS TEXT))")
-    return Database(f"sqlite:///{path}")
+def db(tmp_path: Path, db_kind: str) -> Iterator[Database]:
+    """customers (1,501 rows) and orders, on SQLite or (`on_both`) on MariaDB."""
+    with contextlib.ExitStack() as stack:
+        if db_kind == "mariadb":
+            url = stack.enter_context(mariadb_database(MARIADB_SHOP))
+        else:
+            path = tmp_path / "shop.db"
+            with sqlite3.connect(path) as c:
+                c.executescript(
+                    """
+                    CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                    CREATE TABLE orders (
+                        id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total REAL
+                    );
+                    """
+                )
+                c.execute(f"INSERT INTO customers VALUES {CUSTOMERS}")
+                c.execute("INSERT INTO customers VALUES (9999, CAST(X'FF61' AS TEXT))")
+            url = f"sqlite:///{path}"
+        database = Database(url)
+        stack.callback(database.dispose)
+        yield database
 
 
-def test_introspection(sqlite_db: Database) -> None:
-    schema = sqlite_db.schema()
-    assert schema.database == "shop" and schema.dialect == "sqlite"
+@on_both
+def test_introspection(db: Database, db_kind: str) -> None:
+    schema = db.schema()
+    assert schema.database == "shop" and schema.dialect == DIALECT[db_kind]
     orders = schema.table("orders")
     assert orders is not None
     assert orders.primary_key == ("id",)
     assert orders.foreign_keys[0].ref_table == "customers"
 
 
-def test_row_limit_and_truncation(sqlite_db: Database) -> None:
-    r = sqlite_db.execute("SELECT id FROM customers")
+@on_both
+def test_row_limit_and_truncation(db: Database) -> None:
+    r = db.execute("SELECT id FROM customers")
     assert len(r.rows) == 1000 and r.truncated
-    r = sqlite_db.execute("SELECT id FROM customers WHERE id <= 3 ORDER BY id")
+    r = db.execute("SELECT id FROM customers WHERE id <= 3 ORDER BY id")
     assert r.rows == [(1,), (2,), (3,)] and not r.truncated
 
 
-def test_writes_refused_without_write_role_and_data_unchanged(sqlite_db: Database) -> None:
+@on_both
+def test_writes_refused_without_write_role_and_data_unchanged(db: Database) -> None:
     for sql in ["DELETE FROM customers", "DROP TABLE customers", "SELECT 1; DROP TABLE customers",
                 "UPDATE customers SET name = 'x'", "INSERT INTO customers VALUES (1, 'x')"]:
         with pytest.raises(SqlError):
-            sqlite_db.execute(sql)
-    assert sqlite_db.execute("SELECT COUNT(*) FROM customers").rows == [(1501,)]
+            db.execute(sql)
+    assert db.execute("SELECT COUNT(*) FROM customers").rows == [(1501,)]
 
 
-def test_write_allowed_with_write_role(sqlite_db: Database) -> None:
-    r = sqlite_db.execute("DELETE FROM customers WHERE id = 1", allow_write=True)
+@on_both
+def test_write_allowed_with_write_role(db: Database) -> None:
+    r = db.execute("DELETE FROM customers WHERE id = 1", allow_write=True)
     assert r.rows_affected == 1 and r.statement == "DELETE"
-    assert sqlite_db.execute("SELECT COUNT(*) FROM customers").rows == [(1500,)]
+    assert db.execute("SELECT COUNT(*) FROM customers").rows == [(1500,)]
 
 
-def test_read_only_connection_stops_writes_the_guard_missed(sqlite_db: Database) -> None:
+@on_both
+def test_read_only_connection_stops_writes_the_guard_missed(db: Database) -> None:
     # trusted reads go through the read-only connection: even a write slipped in there fails
     with pytest.raises(SqlError):
-        sqlite_db.query("DELETE FROM customers")
-    assert sqlite_db.execute("SELECT COUNT(*) FROM customers").rows == [(1501,)]
+        db.query("DELETE FROM customers")
+    assert db.execute("SELECT COUNT(*) FROM customers").rows == [(1501,)]
 
 
-def test_timeout(sqlite_db: Database) -> None:
-    forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+@on_both
+def test_percent_signs_are_sql_not_driver_placeholders(db: Database) -> None:
+    # PyMySQL formats the statement with `%` when handed a (even empty) parameter list: a LIKE
+    # pattern or DATE_FORMAT(d, '%Y-%m') must reach the server as written
+    like = "SELECT COUNT(*) AS n FROM customers WHERE name LIKE 'c100%'"
+    assert db.execute(like).rows == [(11,)]  # c100, c1000 to c1009
+    assert db.query_many([like, "SELECT '%s %d %%' AS s"]) == [[(11,)], [("%s %d %%",)]]
+    assert db.query(like) == [(11,)]
+
+
+@on_both
+def test_timeout(db: Database, db_kind: str) -> None:
     with pytest.raises(QueryTimeout, match="timed out"):
-        sqlite_db.execute(forever, timeout=0.3)
+        db.execute(FOREVER[db_kind], timeout=0.3)
+    assert db.execute("SELECT COUNT(*) FROM customers").rows == [(1501,)]  # usable after it
 
 
-def test_sql_errors_are_one_line(sqlite_db: Database) -> None:
+@on_both
+def test_sql_errors_are_one_line(db: Database, db_kind: str) -> None:
     with pytest.raises(SqlError) as e:
-        sqlite_db.execute("SELECT nope FROM customers")
-    assert str(e.value) == "no such column: nope"
+        db.execute("SELECT nope FROM customers")
+    if db_kind == "sqlite":
+        assert str(e.value) == "no such column: nope"
+    else:
+        assert "Unknown column 'nope'" in str(e.value) and "\n" not in str(e.value)
 
 
-def test_non_utf8_text_does_not_crash(sqlite_db: Database) -> None:
-    [(name,)] = sqlite_db.execute("SELECT name FROM customers WHERE id = 9999").rows
+def test_non_utf8_text_does_not_crash(db: Database) -> None:
+    [(name,)] = db.execute("SELECT name FROM customers WHERE id = 9999").rows
     assert name.endswith("a") and "\ufffd" in name
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import sqlite3
@@ -22,7 +23,9 @@ from c2q_tui.local.summaries import (
     human,
     to_v2,
 )
+from tests.local.databases import mariadb_database, mariadb_url, on_both
 
+REAL = {"sqlite": "REAL", "mariadb": "DOUBLE"}  # the salary column's type as each database names it
 LINK_KEYS = {"referencing_table", "referencing_table_column", "referenced_table", "referenced_table_column"}
 
 
@@ -77,13 +80,43 @@ def make_small_db(path: Path) -> None:
     con.close()
 
 
+def mariadb_small_db(tmp_path: Path) -> list[str]:
+    """The same tables and rows for MariaDB; the non-UTF-8 cell arrives as U+FFFD (utf8mb4 text
+    refuses the raw bytes), which the profile then reports as SQLite's does."""
+    statements = [
+        "CREATE TABLE departments (dept_id INT PRIMARY KEY, dept_name VARCHAR(40) NOT NULL, region TEXT)",
+        "CREATE TABLE employees (emp_id INT PRIMARY KEY, dept_id INT NOT NULL, full_name TEXT NOT NULL, "
+        "hired_on DATE, salary DOUBLE, market_cap BIGINT, active BOOLEAN, note TEXT, "
+        "FOREIGN KEY (dept_id) REFERENCES departments (dept_id))",
+        "CREATE TABLE teams (id INT PRIMARY KEY, name TEXT)",
+        "CREATE TABLE assignments (employee_ref INT, team_id INT, emp_id INT, hours INT)",
+        "CREATE TABLE archive (id INT PRIMARY KEY, payload TEXT)",
+    ]
+    make_small_db(tmp_path / "source.db")
+    src = sqlite3.connect(tmp_path / "source.db")
+    src.text_factory = lambda b: b.decode("utf-8", "replace")
+    try:
+        for table in ("departments", "employees", "teams", "assignments"):
+            for row in src.execute(f"SELECT * FROM {table}"):
+                values = ", ".join("NULL" if v is None else repr(v) for v in row)  # ints, floats, 'text'
+                statements.append(f"INSERT INTO {table} VALUES ({values})")
+    finally:
+        src.close()
+    return statements
+
+
 @pytest.fixture
-def small_db(tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "staff.db"
-    make_small_db(path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
+def small_db(tmp_path: Path, db_kind: str) -> Iterator[Database]:
+    with contextlib.ExitStack() as stack:
+        if db_kind == "mariadb":
+            url = stack.enter_context(mariadb_database(mariadb_small_db(tmp_path)))
+        else:
+            path = tmp_path / "staff.db"
+            make_small_db(path)
+            url = f"sqlite:///{path}"
+        db = Database(url)
+        stack.callback(db.dispose)
+        yield db
 
 
 @pytest.fixture
@@ -91,6 +124,7 @@ def summary(small_db: Database) -> dict[str, Any]:
     return build_summary(small_db, description="Staff and teams")
 
 
+@on_both
 def test_top_level_shape_is_a_v3_data_summary(summary: dict[str, Any]) -> None:
     assert {"description", "summary", "keywords", "relationships", "tables"} <= set(summary)
     assert summary["description"]["user"] == "Staff and teams"
@@ -101,6 +135,7 @@ def test_top_level_shape_is_a_v3_data_summary(summary: dict[str, Any]) -> None:
     assert summary["statistics"] == {"tables_count": 5, "columns_count": 19, "rows_count": 68}
 
 
+@on_both
 def test_row_counts_and_keys(summary: dict[str, Any], small_db: Database) -> None:
     for name, table in summary["tables"].items():
         assert table["name"] == name
@@ -114,6 +149,7 @@ def test_row_counts_and_keys(summary: dict[str, Any], small_db: Database) -> Non
     assert summary["tables"]["assignments"]["primary_key"] == []
 
 
+@on_both
 def test_relationships_are_arrays_per_table_with_inferred_links(summary: dict[str, Any]) -> None:
     rel = summary["relationships"]
     assert set(rel) == set(summary["tables"])
@@ -135,10 +171,11 @@ def test_relationships_are_arrays_per_table_with_inferred_links(summary: dict[st
     assert summary["tables"]["assignments"]["columns"]["team_id"]["references"] == "teams.id"
 
 
-def test_column_statistics(summary: dict[str, Any]) -> None:
+@on_both
+def test_column_statistics(summary: dict[str, Any], db_kind: str) -> None:
     cols = summary["tables"]["employees"]["columns"]
     salary = cols["salary"]
-    assert salary["data_type"] == "REAL" and salary["nullable"] is True
+    assert salary["data_type"] == REAL[db_kind] and salary["nullable"] is True
     assert salary["null_count"] == 4 and salary["distinct_count"] == 36
     assert (salary["min"], salary["max"]) == (1012.5, 1487.5)
     assert (cols["hired_on"]["min"], cols["hired_on"]["max"]) == ("2020-01-10", "2020-12-24")
@@ -156,7 +193,8 @@ def test_column_statistics(summary: dict[str, Any]) -> None:
     assert summary["tables"]["archive"]["columns"]["payload"]["null_count"] == 0
 
 
-def test_descriptions_say_what_they_should(summary: dict[str, Any]) -> None:
+@on_both
+def test_descriptions_say_what_they_should(summary: dict[str, Any], db_kind: str) -> None:
     tables = summary["tables"]
     assert tables["employees"]["description"] == (
         "Employees: 40 rows, one per emp_id. Related to assignments, departments."
@@ -164,7 +202,8 @@ def test_descriptions_say_what_they_should(summary: dict[str, Any]) -> None:
     assert tables["archive"]["description"] == "Archive: empty."
     cols = tables["employees"]["columns"]
     assert cols["market_cap"]["description"] == "Market cap (BIGINT), from 9.2e10 to 3.2e12."
-    assert cols["salary"]["description"] == "Salary (REAL), from 1012.5 to 1487.5; 4 of 40 missing."
+    salary = f"Salary ({REAL[db_kind]}), from 1012.5 to 1487.5; 4 of 40 missing."
+    assert cols["salary"]["description"] == salary
     assert cols["dept_id"]["description"] == "Dept ID (INTEGER), refers to departments.dept_id."
     assert cols["emp_id"]["description"].startswith("Emp ID (INTEGER), the primary key")
     region = tables["departments"]["columns"]["region"]["description"]
@@ -184,6 +223,7 @@ def test_naming_helpers() -> None:
     assert human("user_id") == "User ID" and human("marketCap") == "Market cap"
 
 
+@on_both
 def test_same_database_gives_the_same_summary(small_db: Database) -> None:
     first = build_summary(small_db)
     second = build_summary(small_db)
@@ -191,6 +231,7 @@ def test_same_database_gives_the_same_summary(small_db: Database) -> None:
     assert json.dumps(first, sort_keys=False) == json.dumps(second, sort_keys=False)
 
 
+@on_both
 def test_progress_per_table_and_cancel(small_db: Database) -> None:
     seen: list[tuple[str, float]] = []
     build_summary(small_db, on_progress=lambda m, f: seen.append((m, f)))
@@ -210,6 +251,7 @@ def test_progress_per_table_and_cancel(small_db: Database) -> None:
         build_summary(small_db, on_progress=cancel)
 
 
+@on_both
 def test_queries_per_table_are_bounded(small_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
     original = small_db.query_many
@@ -226,6 +268,7 @@ def test_queries_per_table_are_bounded(small_db: Database, monkeypatch: pytest.M
     assert aggregate.count("FROM") == 1
 
 
+@on_both
 def test_big_tables_are_sampled(small_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(profiling, "SAMPLE_ROWS", 10)
     summary = build_summary(small_db)
@@ -254,7 +297,8 @@ def test_edits_apply_and_unknown_names_raise(summary: dict[str, Any]) -> None:
     assert summary == before  # a failed edit changes nothing
 
 
-def test_v2_shape(summary: dict[str, Any]) -> None:
+@on_both
+def test_v2_shape(summary: dict[str, Any], db_kind: str) -> None:
     v2 = to_v2(summary, cluster_id="10939961583884005252", database="staff")
     assert v2["cluster_id"] == "10939961583884005252" and v2["db_name"] == "staff"
     assert v2["status"] == "done" and v2["short_summary"] == summary["summary"]
@@ -277,7 +321,7 @@ def test_v2_shape(summary: dict[str, Any]) -> None:
         "description": summary["tables"]["employees"]["columns"]["salary"]["description"],
         "name": "salary",
         "nullable": True,
-        "type": "REAL",
+        "type": REAL[db_kind],
     }
     assert v2["entity"]["employees"]["involved_tables"] == ["employees"]
     assert v2["entity"]["departments"]["attributes"] == ["dept_id", "region"]
@@ -317,13 +361,13 @@ def test_profiling_sql_runs_on_duckdb(tmp_path: Path) -> None:
     assert by_name["meta"].non_null == 0 and by_name["odd:name"].frequent == [("x", 29)]
 
 
-def test_sample_database_summary(tmp_path: Path) -> None:
-    try:
-        from c2q_tui.local.sample import ensure_sample
-    except ImportError:
-        pytest.skip("c2q_tui.local.sample has not landed yet")
-    path = ensure_sample(tmp_path / "sp500insight.db")
-    db = Database(f"sqlite:///{path}")
+@on_both
+def test_sample_database_summary(tmp_path: Path, db_kind: str) -> None:
+    from c2q_tui.local.sample import ensure_sample
+
+    # on MariaDB: the copy `.ci/mariadb.sh` loaded
+    url = mariadb_url("sp500insight") if db_kind == "mariadb" else None
+    db = Database(url or f"sqlite:///{ensure_sample(tmp_path / 'sp500insight.db')}")
     try:
         summary = build_summary(db)
     finally:

@@ -26,7 +26,7 @@ def test_a_version_1_file_is_upgraded_in_place(c2q_home: Any, tmp_path: Path) ->
     assert (turn.question, turn.error_kind) == ("old question", "")
     assert h.sessions("p")[0].reset_at is None
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION) == "2"
+        assert db.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION) == "3"
 
 
 def test_drafts_are_adopted_by_the_server_session(c2q_home: Any) -> None:

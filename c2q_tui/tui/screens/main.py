@@ -2,26 +2,37 @@
 SQL viewer above the refine panel and the result grid, and the footer with the bindings.
 
 The screen only lays widgets out and gives the app typed access to them; the app drives them.
+
+Start-up: the first frame holds only what it shows. The result grid (pyarrow, textual-fastdatatable)
+and the chart (plotext) cost ~150 ms to import and mount, so it has stand-ins that draw what their
+empty states draw (the chart's tab is not visible then); the refine and assist panels start hidden, so
+they are not there at all (their Buttons alone bring 7 kB of CSS to parse). `load_deferred_panes`,
+`mount_hidden_panels` (called once the first frame is up) and the properties below put them in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Select, Static, TabbedContent, TabPane
 
-from c2q_tui.tui.widgets.chart_view import ChartView
+from c2q_tui.tui.widgets.assist_panel import AssistPanel
 from c2q_tui.tui.widgets.chat_pane import ChatPane
 from c2q_tui.tui.widgets.quota_meter import QuotaMeter
 from c2q_tui.tui.widgets.refine_panel import RefinePanel
-from c2q_tui.tui.widgets.result_grid import ResultGrid
 from c2q_tui.tui.widgets.session_list import SessionList
 from c2q_tui.tui.widgets.sql_viewer import SqlViewer
 from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
+
+if TYPE_CHECKING:
+    from c2q_tui.tui.widgets.chart_view import ChartView
+    from c2q_tui.tui.widgets.result_grid import ResultGrid
 
 
 class Pane(Vertical):
@@ -30,7 +41,22 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-PANES = ("sidebar", "chat", "sql-pane", "results", "work")
+class GridStandIn(Widget):
+    """Draws what an empty ResultGrid draws (a blank area over its status line) until the grid is in."""
+
+    # ResultGrid's own rules for its empty state and status line, so both draw alike
+    DEFAULT_CSS = """
+    GridStandIn { height: 1fr; layout: vertical; }
+    GridStandIn > .empty { height: 1fr; width: 1fr; content-align: center middle; color: $text-muted; }
+    GridStandIn > .status { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="empty", markup=False)
+        yield Static("", classes="status", markup=False)
+
+
+PANES = ("sidebar", "chat", "sql-pane", "assist", "results", "work")
 
 
 class MainScreen(Screen[None]):
@@ -55,18 +81,53 @@ class MainScreen(Screen[None]):
             with Pane(id="work"):
                 with Pane(id="sql-pane"):
                     yield SqlViewer(id="sql")
-                yield RefinePanel(id="refine")
+                # here come the assist and refine panels, after the first frame
                 # the results area: the rows and a chart of them
                 with Pane(id="results"), TabbedContent(id="result-tabs", initial="tab-rows"):
                     with TabPane("Rows", id="tab-rows"):
-                        yield ResultGrid(id="grid")
+                        yield GridStandIn(id="grid-stand-in")
                     with TabPane("Chart", id="tab-chart"):
-                        yield ChartView(id="chart")
+                        yield Widget(id="chart-stand-in")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sql-pane").border_title = "SQL"
-        self.chart.clear("Select an answer to chart its rows.")
+
+    # what the first frame does without ------------------------------------------------------------
+
+    _side_panels = False
+    _results_panes = False
+
+    def mount_hidden_panels(self) -> None:
+        """The app calls this once the first frame is up."""
+        self._mount_side_panels()
+
+    def _mount_side_panels(self) -> None:
+        """The assist and refine panels, hidden until used, between the SQL and the results."""
+        if self._side_panels:
+            return
+        self._side_panels = True
+        self.query_one("#work").mount(AssistPanel(id="assist"), RefinePanel(id="refine"), before="#results")
+
+    def load_results_panes(self) -> None:
+        """Put the real grid and chart in place of their stand-ins; later calls do nothing. The first
+        use does it (the app empties both as soon as the history has loaded, which is just after
+        the first frame), and the app calls it once connected in case nothing has used them yet."""
+        if self._results_panes:
+            return
+        self._results_panes = True
+        from c2q_tui.tui.widgets.chart_view import ChartView
+        from c2q_tui.tui.widgets.result_grid import ResultGrid
+
+        self.query_one("#tab-rows").mount(ResultGrid(id="grid"))
+        self.query_one("#grid-stand-in").remove()
+        chart = ChartView(id="chart")
+        chart.clear("Select an answer to chart its rows.")
+        self.call_later(self._compact_chart, self.query_one("#tab-chart").mount(chart))
+        self.query_one("#chart-stand-in").remove()
+
+    async def _compact_chart(self, mounted: AwaitMount) -> None:
+        await mounted  # the selects exist once the chart has composed
         for select in self.chart.query(Select):  # one line of controls: the chart keeps the room
             select.compact = True
 
@@ -86,10 +147,16 @@ class MainScreen(Screen[None]):
 
     @property
     def grid(self) -> ResultGrid:
+        from c2q_tui.tui.widgets.result_grid import ResultGrid
+
+        self.load_results_panes()
         return self.query_one("#grid", ResultGrid)
 
     @property
     def chart(self) -> ChartView:
+        from c2q_tui.tui.widgets.chart_view import ChartView
+
+        self.load_results_panes()
         return self.query_one("#chart", ChartView)
 
     @property
@@ -97,7 +164,13 @@ class MainScreen(Screen[None]):
         return self.query_one("#result-tabs", TabbedContent)
 
     @property
+    def assist(self) -> AssistPanel:
+        self._mount_side_panels()
+        return self.query_one("#assist", AssistPanel)
+
+    @property
     def refine(self) -> RefinePanel:
+        self._mount_side_panels()
         return self.query_one("#refine", RefinePanel)
 
     @property

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
-from c2q_tui.api import QuotaStatus
+if TYPE_CHECKING:  # annotations only: the API client (httpx, pydantic) loads after the first frame
+    from c2q_tui.api import QuotaStatus
 
 
 class QuotaMeter(Static):

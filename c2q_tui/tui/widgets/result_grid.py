@@ -1,204 +1,53 @@
-"""The result grid: a query result in textual-fastdatatable over Arrow, with sort and copy.
+"""The result grid: a query result in textual-fastdatatable, with sort and copy.
 
 Rows arrive as Python sequences of strings (the Chat2Query API) or of native values (the
-embedded backend). They become one Arrow table, built column by column in C, so nothing
-scales per row in Python at show time; the grid renders only the visible cells, which keeps
-100k rows as fast as 100 (performance.md §2).
+embedded backend). The grid keeps them as they are and converts only the rows it draws
+(grid_backend), by the typing rule of grid_types, so showing 1M rows costs what 1k rows do and
+no second copy of the data (bench/grid.py).
+
+Sorting a large result types a whole column and sorts it: ~1 s at 1M rows, more for text. That
+runs in a thread worker, which posts `SortFinished`; only its handler changes the grid, and only
+if no newer sort or result came meanwhile. The grid stays usable in the old order until then.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain, zip_longest
-from typing import Any, ClassVar, Literal, Self, cast
+from collections.abc import Sequence
+from copy import copy as shallow_copy
+from typing import Any, ClassVar, Literal, Self
 
 import pyarrow as pa
-
-# imported here, at app start, not on the first result: its lazy import costs ~50 ms (§2)
-import pyarrow.compute as pc
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
+from textual.worker import get_current_worker
 from textual_fastdatatable import ArrowBackend, DataTable
 
-from c2q_tui.export import plain_text
 from c2q_tui.tui.widgets.clip import copy
+from c2q_tui.tui.widgets.grid_backend import RowOrder, RowsBackend, SortKeys
+from c2q_tui.tui.widgets.grid_text import (
+    backend_rows,
+    cell_text,
+    column_text,
+    describe_result,
+    result_tsv,
+    row_tsv,
+    table_rows,
+    tsv,
+)
+from c2q_tui.tui.widgets.grid_types import build_table, infer_strings
+
+__all__ = ["ResultGrid", "build_table", "cell_text", "column_text", "describe_result", "infer_strings",
+           "result_tsv", "row_tsv", "table_rows"]
 
 CopyKind = Literal["cell", "row", "column", "selection", "result"]
-
-# Numbers are recognised only in their canonical spelling: "007" or "+1" stay text, since a
-# leading zero usually means a code (zip, account) whose zeros matter.
-_INT = r"^-?(0|[1-9][0-9]*)$"
-_DECIMAL = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
-_FLOAT = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
-# Above this scale Decimal prints small values and zero in exponent form ("0E-8"); such columns
-# are usually DOUBLE anyway, and read better as floats.
-_MAX_DECIMAL_SCALE = 6
-_MAX_DECIMAL_PRECISION = 38
-
-
-# ---------------------------------------------------------------- building the table
-
-
-def infer_strings(array: pa.Array) -> pa.Array:
-    """A string column as int64, decimal or float64 when every non-null value is such a
-    number, else unchanged. Runs in Arrow compute, never per value in Python."""
-    present = array.drop_null()
-    if len(present) == 0:
-        return array
-    # one value decides whether a column is worth scanning: a text column then costs nothing
-    first = present[0].as_py()
-    if not re.match(_FLOAT, first):
-        return array
-
-    def all_match(pattern: str) -> bool:
-        return bool(pc.all(pc.match_substring_regex(present, pattern)).as_py())
-
-    integral = re.match(_INT, first) is not None and all_match(_INT)
-    if integral:
-        try:
-            return pc.cast(array, pa.int64())
-        except pa.ArrowInvalid:  # beyond int64: try an exact decimal below
-            pass
-    if integral or all_match(_DECIMAL):
-        typed = _as_decimal(array, present)
-        if typed is not None:
-            return typed
-    if not integral and all_match(_FLOAT):
-        try:
-            return pc.cast(array, pa.float64())
-        except pa.ArrowInvalid:
-            pass
-    return array
-
-
-def _as_decimal(array: pa.Array, present: pa.Array) -> pa.Array | None:
-    """Decimal keeps what the database printed ("3.50" stays 3.50) and sorts exactly.
-
-    Only for columns whose fractions all have one number of places (money, DECIMAL(p, s));
-    varying places (an AVG) would all be padded to the longest, so they read better as floats.
-    """
-    length = pc.utf8_length(present)
-    dot = pc.find_substring(present, ".")
-    no_dot = pc.less(dot, 0)
-    places = pc.if_else(no_dot, 0, pc.subtract(pc.subtract(length, dot), 1))
-    scale = pc.max(places).as_py()
-    fractional = pc.filter(places, pc.invert(no_dot))
-    if len(fractional) and pc.min(fractional).as_py() != scale:
-        return None
-    sign = pc.cast(pc.starts_with(present, "-"), pa.int32())
-    digits = pc.max(pc.subtract(pc.if_else(no_dot, length, dot), sign)).as_py()
-    if scale > _MAX_DECIMAL_SCALE or digits + scale > _MAX_DECIMAL_PRECISION:
-        return None
-    try:
-        return pc.cast(array, pa.decimal128(max(digits + scale, 1), scale))
-    except pa.ArrowInvalid:
-        return None
-
-
-def _string_columns(rows: Sequence[Sequence[Any]], width: int) -> list[pa.Array] | None:
-    """Fast path for all-string rows: one conversion to a list array, then a column each.
-
-    None when a value is not a string (or None), or a row is short or missing.
-    """
-    try:
-        nested = pa.array(rows, type=pa.list_(pa.string()))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        return None
-    if nested.null_count or pc.min(pc.list_value_length(nested)).as_py() < width:
-        return None
-    return [infer_strings(pc.list_element(nested, index)) for index in range(width)]
-
-
-def _object_column(values: Sequence[Any]) -> pa.Array:
-    try:
-        array = pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        # mixed types: show every value as text rather than fail
-        array = pa.array([None if v is None else cell_text(v) for v in values], type=pa.string())
-    if pa.types.is_null(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return infer_strings(array)
-    return array
-
-
-def build_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Table:
-    """An Arrow table of `rows` under `columns`, with a type inferred for each column.
-
-    Never fails on data: ragged rows are padded with NULL (or cut to the columns), mixed
-    columns become text. Duplicate column names are kept as they are.
-    """
-    names = [str(name) for name in columns]
-    if not names and rows:
-        names = [f"column_{index + 1}" for index in range(max(len(row) for row in rows))]
-    width = len(names)
-    if not rows:
-        return pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names)
-    if isinstance(rows[0], Mapping):  # v1-style rows keyed by column name
-        keyed = cast(Sequence[Mapping[str, Any]], rows)
-        rows = [[row.get(name) for name in names] for row in keyed]
-    arrays = _string_columns(rows, width)
-    if arrays is None:
-        transposed = list(zip_longest(*rows))[:width]
-        transposed += [(None,) * len(rows)] * (width - len(transposed))
-        arrays = [_object_column(values) for values in transposed]
-    return pa.Table.from_arrays(arrays, names=names)
-
-
-# ---------------------------------------------------------------- text for the clipboard
-
-
-cell_text = plain_text  # one rule for every place a value becomes text
-
-
-def _field(text: str) -> str:
-    # the quoting spreadsheets use on paste: a value with a tab, line break or quote is quoted
-    if "\t" in text or "\n" in text or "\r" in text or '"' in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _tsv(rows: Iterable[Iterable[Any]]) -> str:
-    return "\n".join("\t".join(_field(cell_text(value)) for value in row) for row in rows)
-
-
-def row_tsv(values: Sequence[Any]) -> str:
-    """One row as a TSV line."""
-    return _tsv([values])
-
-
-def column_text(values: Iterable[Any]) -> str:
-    """A column's values, one per line (TSV-quoted where a value has a tab or newline)."""
-    return _tsv([value] for value in values)
-
-
-def result_tsv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A header line and then every row, as TSV."""
-    return _tsv(chain([columns], rows))
-
-
-def table_rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
-    """The rows of an Arrow table as Python tuples, converted a column at a time."""
-    return zip(*(column.to_pylist() for column in table.columns), strict=True)
-
-
-def describe_result(shown: int, columns: int, *, total: int | None = None, truncated: bool = False) -> str:
-    """The status line: "Showing X of Y rows" when cut short, else "N rows · M columns"."""
-    cols = f"{columns:,} column{'' if columns == 1 else 's'}"
-    if total is not None and total > shown:
-        return f"Showing {shown:,} of {total:,} rows · {cols}"
-    if truncated:
-        return f"Showing {shown:,} of more than {shown:,} rows · {cols}"
-    if shown == 0:
-        return f"No rows · {cols}"
-    return f"{shown:,} row{'' if shown == 1 else 's'} · {cols}"
-
+# Below this many rows a sort takes under ~30 ms (an int column; text ~60 ms), quick enough to
+# run on the UI thread and be drawn at once; above it, a thread worker sorts.
+SORT_IN_THREAD_ROWS = 50_000
 
 # ---------------------------------------------------------------- the widget
 
@@ -215,6 +64,7 @@ class ResultGrid(Widget):
     ResultGrid > DataTable { height: 1fr; max-height: 100%; }
     ResultGrid > #grid-empty { height: 1fr; width: 1fr; content-align: center middle; color: $text-muted; }
     ResultGrid > #grid-status { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
+    ResultGrid > #grid-status.-sorting { color: $text-warning; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -244,6 +94,15 @@ class ResultGrid(Widget):
         def control(self) -> ResultGrid:
             return self.grid
 
+    class SortFinished(Message):
+        """A sort worker has computed the new order (None when it failed, with `error`)."""
+
+        def __init__(self, token: int, result: RowOrder | pa.Table | None, error: str = "") -> None:
+            super().__init__()
+            self.token = token
+            self.result = result
+            self.error = error
+
     class Copied(Message):
         """Text from the result was put on the clipboard."""
 
@@ -267,6 +126,8 @@ class ResultGrid(Widget):
         self._total: int | None = None
         self._truncated = False
         self._sort: tuple[int, bool] | None = None  # (column index, descending)
+        self._sorting: tuple[int, bool] | None = None  # the sort a worker is computing
+        self._sort_token = 0  # the sort worker's result is wanted only while this is unchanged
         self._status_plain = ""
         self._focus_pending = False
 
@@ -293,25 +154,32 @@ class ResultGrid(Widget):
     ) -> AwaitMount:
         """Replace the result. Await the return value to wait for the new grid to mount.
 
-        `rows` may also be a ready `pa.Table` (e.g. from `build_table` in a thread worker,
-        which takes ~100 ms for 100k rows of strings); `columns` then only relabels it.
+        The grid keeps `rows` and reads them as it draws, so they must not change while shown.
+        `rows` may also be a ready `pa.Table`; `columns` then only relabels it.
         """
-        table = rows if isinstance(rows, pa.Table) else build_table(columns, rows)
+        backend: RowsBackend | ArrowBackend
+        if isinstance(rows, pa.Table):
+            backend = ArrowBackend(rows)
+        else:
+            backend = RowsBackend(rows, column_names=columns)
         labels = [str(name) for name in columns]
-        self._columns = labels if len(labels) == table.num_columns else table.column_names
+        own = rows.column_names if isinstance(rows, pa.Table) else backend.columns
+        self._columns = labels if len(labels) == backend.column_count else list(own)
         self._title, self._total, self._truncated, self._sort = title, total, truncated, None
         grid = None
-        if table.num_rows:
+        if backend.row_count:
             # a fresh grid per result: fastdatatable cannot swap its data in place
             # (DataTable.clear raises), and mounting one is ~50 ms at any row count
             grid = DataTable(
-                backend=ArrowBackend(table),
+                backend=backend,
                 column_labels=[Text(name) for name in self._columns],  # names are data, too
                 render_markup=False,
                 null_rep="[dim]NULL[/]",
                 cursor_type="range",
                 max_column_content_width=60,
             )
+            if isinstance(backend, RowsBackend):
+                backend.on_replan = lambda column: self._column_retyped(grid, column)
         return self._replace_grid(grid, "No rows")
 
     def clear(self, message: str = "") -> AwaitMount:
@@ -326,11 +194,12 @@ class ResultGrid(Widget):
 
     @property
     def data(self) -> pa.Table | None:
-        """The rows as shown, in their current sort order."""
-        if self._grid is None or self._grid.backend is None:
-            return None
-        table: pa.Table = self._grid.backend.data
-        return table
+        """The rows as shown, in their current sort order, as one Arrow table (built on each
+        call: O(rows))."""
+        backend = self._grid.backend if self._grid is not None else None
+        if isinstance(backend, RowsBackend):
+            return backend.to_table()
+        return backend.data if isinstance(backend, ArrowBackend) else None
 
     @property
     def columns(self) -> list[str]:
@@ -348,6 +217,13 @@ class ResultGrid(Widget):
         return self._columns[self._sort[0]], self._sort[1]
 
     @property
+    def sorting(self) -> tuple[str, bool] | None:
+        """(column name, descending) of the sort being computed, if any."""
+        if self._sorting is None:
+            return None
+        return self._columns[self._sorting[0]], self._sorting[1]
+
+    @property
     def status_text(self) -> str:
         """The status line as plain text."""
         return self._status_plain
@@ -363,6 +239,7 @@ class ResultGrid(Widget):
 
     def _replace_grid(self, grid: DataTable | None, empty_message: str) -> AwaitMount:
         keep_focus = self.is_mounted and (self._focus_pending or self.has_focus or self.has_focus_within)
+        self._cancel_sort()
         if self._grid is not None:
             self._grid.remove()
         self._grid = grid
@@ -393,9 +270,15 @@ class ResultGrid(Widget):
                 self.row_count, len(self._columns), total=self._total, truncated=self._truncated
             )
             status.append(f" · {shown}" if self._title else shown)
-        if self._sort is not None:
+        if self._sorting is not None:
+            index, descending = self._sorting
+            name = self._columns[index]
+            status.append(f" · sorting {self.row_count:,} rows by {name} {'↓' if descending else '↑'}…")
+        elif self._sort is not None:
             index, descending = self._sort
             status.append(f" · sorted by {self._columns[index]} {'↓' if descending else '↑'}")
+        # on the status line alone: a class on the grid's parent restyles the grid (~200 ms at 1M rows)
+        self._status.set_class(self._sorting is not None, "-sorting")
         self._status_plain = status.plain
         self._status.update(status)
 
@@ -403,17 +286,85 @@ class ResultGrid(Widget):
         copy(self, text, what)
         self.post_message(self.Copied(self, kind, text))
 
+    def _column_retyped(self, grid: DataTable, column: int) -> None:
+        """The backend re-typed a column (its sample misled): redraw, wider if it has to be."""
+        backend = grid.backend
+        if isinstance(backend, RowsBackend) and column < len(grid.ordered_columns):
+            shown = grid.ordered_columns[column]
+            width = backend.column_content_widths[column]
+            if width > shown.content_width:
+                shown.content_width = width
+                # fastdatatable recomputes its scrollable width, on idle, only when asked so
+                grid._require_update_dimensions = True
+        grid.notify_style_update()
+
+    def _cancel_sort(self) -> None:
+        self._sort_token += 1
+        self._sorting = None
+        self.workers.cancel_group(self, "grid-sort")
+
+    def _sorted(self, column: int, descending: bool) -> None:
+        self._sort = (column, descending)
+        self._refresh_status()
+        self.post_message(self.Sorted(self, self._columns[column], column, descending))
+
     def action_sort(self) -> None:
         grid = self._grid
         if grid is None or grid.backend is None or not grid.row_count:
             return
         column = grid.cursor_column
-        descending = self._sort is not None and self._sort[0] == column and not self._sort[1]
+        latest = self._sorting or self._sort  # pressed again while sorting: reverse what is coming
+        descending = latest is not None and latest[0] == column and not latest[1]
         # by the backend's name for the column: it renames duplicates, and sorts by name
-        grid.sort(by=[(grid.backend.columns[column], "descending" if descending else "ascending")])
-        self._sort = (column, descending)
+        by: SortKeys = [(grid.backend.columns[column], "descending" if descending else "ascending")]
+        self._cancel_sort()
+        if grid.row_count < SORT_IN_THREAD_ROWS:
+            grid.sort(by=by)
+            self._sorted(column, descending)
+            return
+        self._sorting = (column, descending)
         self._refresh_status()
-        self.post_message(self.Sorted(self, self._columns[column], column, descending))
+        self._sort_worker(grid.backend, by, self._sort_token)
+
+    @work(thread=True, exclusive=True, group="grid-sort", exit_on_error=False)
+    def _sort_worker(self, backend: RowsBackend | ArrowBackend, by: SortKeys, token: int) -> None:
+        worker = get_current_worker()
+
+        def stale() -> bool:  # a newer sort or result: stop early, the result would be thrown away
+            return worker.is_cancelled or token != self._sort_token
+
+        result: RowOrder | pa.Table | None
+        try:
+            if isinstance(backend, RowsBackend):
+                result = backend.sort_order(by, stopped=stale)
+            else:
+                clone = shallow_copy(backend)  # sorting replaces its table, which the grid still shows
+                clone.sort(by=by)
+                result = clone.data
+        except Exception as error:
+            self.post_message(self.SortFinished(token, None, f"Could not sort: {error}"))
+            return
+        if result is not None and not stale():
+            self.post_message(self.SortFinished(token, result))
+
+    @on(SortFinished)
+    def _sort_finished(self, message: SortFinished) -> None:
+        message.stop()
+        grid, pending = self._grid, self._sorting
+        if message.token != self._sort_token or grid is None or pending is None:
+            return  # a newer sort or another result came meanwhile
+        self._sorting = None
+        backend, result = grid.backend, message.result
+        if isinstance(backend, RowsBackend) and isinstance(result, RowOrder):
+            backend.apply_order(result)
+        elif isinstance(backend, ArrowBackend) and isinstance(result, pa.Table):
+            backend.data = result
+        else:
+            self._refresh_status()
+            self.notify(message.error or "Could not sort.", severity="error")
+            return
+        grid.notify_style_update()
+        self._sorted(*pending)
 
     def action_copy(self, kind: CopyKind) -> None:
         """Copy the cursor's cell, row or column, or (kind "result") the selection or everything."""
@@ -429,17 +380,17 @@ class ResultGrid(Widget):
             text = column_text(backend.get_column_at(column))
             self._copy(kind, text, f"column {self._columns[column]} ({grid.row_count:,} values)")
         else:
-            table: pa.Table = backend.data
             anchor = grid.selection_anchor_coordinate
             if anchor is None or (anchor.row, anchor.column) == (row, column):
-                text = result_tsv(self._columns, table_rows(table))
-                self._copy("result", text, f"{table.num_rows:,} rows as TSV")
+                everything = backend_rows(backend, 0, grid.row_count, range(len(self._columns)))
+                text = result_tsv(self._columns, everything)
+                self._copy("result", text, f"{grid.row_count:,} rows as TSV")
                 return
             top, bottom = sorted((anchor.row, row))
             left, right = sorted((anchor.column, column))
-            part = table.slice(top, bottom - top + 1).select(list(range(left, right + 1)))
-            cells = part.num_rows * part.num_columns
-            self._copy("selection", _tsv(table_rows(part)), f"{cells:,} cells as TSV")
+            part = backend_rows(backend, top, bottom + 1, range(left, right + 1))
+            cells = (bottom - top + 1) * (right - left + 1)
+            self._copy("selection", tsv(part), f"{cells:,} cells as TSV")
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
@@ -452,4 +403,4 @@ class ResultGrid(Widget):
     def _selection_copied(self, event: DataTable.SelectionCopied) -> None:
         # the grid's own ctrl+c: it hands over the values, the clipboard is ours to fill
         event.stop()
-        self._copy("selection", _tsv(event.values), f"{len(event.values):,} rows as TSV")
+        self._copy("selection", tsv(event.values), f"{len(event.values):,} rows as TSV")

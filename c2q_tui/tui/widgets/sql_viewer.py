@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.theme import Theme
 from textual.widgets import Static
 
+from c2q_tui.tui import actions
 from c2q_tui.tui.widgets.clip import copy
 from c2q_tui.tui.widgets.sql_text import (
     SqlPalette,
@@ -71,6 +72,7 @@ class SqlViewer(ScrollableContainer):
                 tooltip="Switch between the refinement's diff and the new SQL alone."),
         Binding("v", "toggle_split", "Side by side", id="sql-diff-layout",
                 tooltip="Switch the diff between one column (unified) and side by side."),
+        *actions.bindings("sql"),  # explain / optimize / convert: the registry's, run by the app
     ]
 
     class Edited(Message):
