@@ -24,7 +24,6 @@ all the active profile is the embedded backend on the `sp500insight` sample data
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from c2q_tui import paths
+from c2q_tui.configfile import ConfigError as ConfigError
+from c2q_tui.configfile import load_file as load_file
 
 SAMPLE_PROFILE = "sample"
 ENV_PROFILE = "env"
@@ -40,10 +41,6 @@ TIDBCLOUD_HOST = "https://{region}.data.tidbcloud.com/api/v1beta/app/{app_id}/en
 
 Kind = Literal["tidbcloud", "local"]
 Source = str  # "default", "config.toml", "env C2Q_X", "--flag"
-
-
-class ConfigError(Exception):
-    """The configuration can't be used; the message says what to fix, in one line."""
 
 
 class Profile(BaseModel):
@@ -124,19 +121,6 @@ class Resolved:
     config_exists: bool
     profile_names: list[str] = field(default_factory=list)
     default_name: str | None = None
-
-
-def load_file(path: Path | None = None) -> dict[str, Any]:
-    path = path or paths.config_file()
-    if not path.exists():
-        return {}
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
 
 
 _ENV_FIELDS = {

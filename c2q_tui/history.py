@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,10 @@ class History:
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One transaction on the file, for stores that keep their own tables in it (dashboards)."""
+        return self._db()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

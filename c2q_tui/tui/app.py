@@ -1,6 +1,7 @@
 """C2QApp: composes the main screen and owns every state change.
 
-Start-up paints the first frame at once, then connects (a thread: a local profile builds the sample
+Start-up paints the first frame at once, then resolves the profile (config.toml; pydantic loads
+here), connects (a thread: a local profile builds the sample
 database and the backend), reads the history and warms imports in workers. Questions asked before the
 connection (or the local data summary) is ready wait in their cards and are sent when it is.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from c2q_tui.config import ConfigError, Resolved, resolve
+from c2q_tui import paths
+from c2q_tui.configfile import ConfigError
 from c2q_tui.history import History
 from c2q_tui.tui import actions, flows
 from c2q_tui.tui.assisting import AssistMixin
@@ -45,6 +48,7 @@ from c2q_tui.tui.tools import ToolsMixin
 from c2q_tui.tui.workers import Connector
 
 if TYPE_CHECKING:
+    from c2q_tui.config import Profile, Resolved
     from c2q_tui.connection import Connection
 
 
@@ -68,18 +72,23 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
 
     def __init__(
         self,
-        resolved: Resolved,
+        resolved: Resolved | Callable[[], Resolved],
         *,
         connector: Connector | None = None,
         history: History | None = None,
         clock: Callable[[], float] = time.time,
         live: bool = True,
+        gc_paused: bool = False,
     ) -> None:
-        """`connector` opens a profile (tests inject faults); `clock` gives the times shown; `live`
-        False stops spinners and cursor blink, for deterministic screenshots."""
+        """`resolved` is the profile, or what resolves it once the first frame is up (config and
+        pydantic cost ~80 ms); `connector` opens a profile (tests inject faults); `clock` gives the
+        times shown; `live` False stops spinners and cursor blink, for deterministic screenshots;
+        `gc_paused`: the caller disabled the garbage collector for start-up, the app re-enables it."""
         super().__init__()
-        self.resolved = resolved
-        self.profile = resolved.profile
+        self._resolver = resolved if callable(resolved) else None
+        self._resolved = None if callable(resolved) else resolved
+        self.config_error: ConfigError | None = None  # resolving failed: the app closes with status 1
+        self._gc_paused = gc_paused
         self.connector = connector or open_connection
         self.history = history or History()
         self.clock = clock
@@ -97,6 +106,33 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
+    @property
+    def resolved(self) -> Resolved:
+        """Resolved on first use: normally by `_start`, after the first frame."""
+        if self._resolved is None:
+            self._resolved = self._resolve()
+        return self._resolved
+
+    @resolved.setter
+    def resolved(self, resolved: Resolved) -> None:
+        self._resolved = resolved
+
+    @property
+    def profile(self) -> Profile:
+        return self.resolved.profile
+
+    def _resolve(self) -> Resolved:
+        from c2q_tui.config import Profile, Resolved
+
+        assert self._resolver is not None
+        try:
+            return self._resolver()
+        except ConfigError as e:
+            self.config_error = e
+            self.exit(return_code=1)
+            # stands in while the app closes; `_start` connects nothing
+            return Resolved(Profile(), {}, paths.config_file(), config_exists=False)
+
     async def _on_message(self, message: Message) -> None:
         # A worker finishing while the app shuts down (tests stop it from outside its task) would
         # find its widgets gone: past that point the app's own messages have nothing left to update.
@@ -109,16 +145,27 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
 
     def on_ready(self) -> None:
         """The first frame is up; everything slow starts now, in workers."""
-        self._header("connecting…", busy=True)
+        if self._resolved is not None:
+            self._header("connecting…", busy=True)
+        else:
+            self.main.set_header(profile="…", database="", status="loading…", busy=True)
         self.main.chat.composer.focus()
         # after the first frame: nothing slow happens before the user sees the app
         self.call_after_refresh(self._start)
         self.call_after_refresh(self.main.mount_hidden_panels)
 
     def _start(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+        profile = self.profile  # at launch, resolving it is the first thing after the first frame
+        if self.config_error is not None:
+            return
+        self._header("connecting…", busy=True)
         self.generation += 1
-        self.connect_worker(self.profile, self.generation)
-        self.load_history_worker(self.key, self.profile)
+        self.connect_worker(profile, self.generation)
+        self.load_history_worker(self.key, profile)
 
     def _warm_up(self) -> None:
         """What a first answer needs and nothing has loaded yet (Arrow compute, sqlglot, the SQL lexer;
@@ -283,6 +330,8 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
     def _profile_chosen(self, name: str | None) -> None:
         if name is None:
             return
+        from c2q_tui.config import resolve
+
         try:
             resolved = resolve(name)
         except ConfigError as e:
@@ -295,7 +344,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         for group in ("chat2data", "job-poll", "summary", "refine", "suggest", "sessions"):
             self.workers.cancel_group(self, group)
         await self._close_connection()
-        self.resolved, self.profile = resolved, resolved.profile
+        self.resolved = resolved
         self.state = AppState()
         self.cancels.clear()
         self._pending_resume = []
@@ -322,8 +371,17 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
             )
 
 
-def run_app(resolved: Resolved) -> int:
-    """Run the app for a resolved profile; the exit status for the shell."""
-    app = C2QApp(resolved)
+def run_app(profile_name: str | None = None, *, database_url: str | None = None, gc_paused: bool = False) -> int:
+    """Run the app on the profile these command-line flags select; the exit status for the shell.
+    Raises ConfigError (after the app has closed) when the configuration cannot be used."""
+
+    def resolve_profile() -> Resolved:
+        from c2q_tui.config import resolve
+
+        return resolve(profile_name, database_url=database_url)
+
+    app = C2QApp(resolve_profile, gc_paused=gc_paused)
     app.run()
+    if app.config_error is not None:
+        raise app.config_error
     return app.return_code or 0

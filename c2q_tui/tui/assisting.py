@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 
-from c2q_tui.config import Profile
 from c2q_tui.tui import flows
 from c2q_tui.tui.answers import AnswersMixin
 from c2q_tui.tui.messages import (
@@ -35,9 +34,10 @@ from c2q_tui.tui.messages import (
 from c2q_tui.tui.widgets.assist_panel import AssistPanel
 
 if TYPE_CHECKING:
+    from c2q_tui.config import Profile
     from c2q_tui.sqltools.assist import Action, AssistRequest, Provider
 
-ProviderFactory = Callable[[Profile], "Provider"]
+ProviderFactory = Callable[["Profile"], "Provider"]
 _SCHEMES = {"postgresql": "postgres", "mariadb": "mysql", "sqlite": "sqlite", "duckdb": "duckdb"}
 
 

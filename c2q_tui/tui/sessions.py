@@ -30,12 +30,16 @@ class SessionsMixin(WorkerMixin):
     state: AppState
     main: MainScreen
     conn: Connection | None
-    profile: Profile
     clock: Callable[[], float]
     cancels: dict[int, asyncio.Event]
     ready: bool
     # what the results pane shows (columns, rows, a name for the file): what export writes
     shown_result: tuple[Sequence[str], Sequence[Sequence[Any]], str] | None = None
+
+    if TYPE_CHECKING:  # C2QApp resolves it on first use
+
+        @property
+        def profile(self) -> Profile: ...
 
     @property
     def key(self) -> str:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 
 from c2q_tui import paths
-from c2q_tui.config import ConfigError, load_file
+from c2q_tui.configfile import ConfigError, load_file
 from c2q_tui.tui import actions
 from c2q_tui.tui.asking import AskingMixin
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from c2q_tui.tui.widgets.grid_backend import RowsBackend, sample_indices
+from c2q_tui.tui.widgets.grid_types import typed_column, typed_column_in_parts
 from c2q_tui.tui.widgets.result_grid import build_table, column_text
+from tests.tui.conftest import wait_for
 from tests.tui.widget_apps import GridApp, screen_text
 
 SIZE = (120, 40)
@@ -92,6 +94,38 @@ def test_whole_column_and_rows_in_sorted_order() -> None:
     assert list(backend.iter_rows(N - 2, N, [1, 0])) == [("v1", 1), ("v0", 0)]
 
 
+def test_sort_order_leaves_the_backend_alone_until_applied() -> None:
+    rows = with_odd_value("x", lambda i: i)  # the sort re-types the column: ints, then text
+    backend = RowsBackend(rows, column_names=["id", "v"])
+    assert backend.sort_order([("v", "ascending")], stopped=lambda: True) is None
+    result = backend.sort_order([("v", "ascending")])
+    assert result is not None
+    assert backend.get_row_at(1) == [1, 1]  # the same order, and still the sample's type
+    retyped: list[int] = []
+    backend.on_replan = retyped.append
+    backend.apply_order(result)
+    assert retyped == [1]
+    table = build_table(["id", "v"], rows).sort_by([("v", "ascending")])
+    assert shown(backend) == [list(row.values()) for row in table.to_pylist()]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [[1, 2], [None, None], [3]],  # a part of NULLs takes the others' type
+        [[1, 2], [2.5]],  # parts that disagree are typed as one column: floats
+        [["1", "2"], ["3.5"]],
+        [[1], ["x"]],  # mixed: text
+        [[None], [None]],
+        [[2**70], [1]],
+    ],
+)
+def test_typing_in_parts_is_typing_the_whole(parts: list[list[Any]]) -> None:
+    typed, source = typed_column_in_parts(parts)
+    whole, whole_source = typed_column([value for part in parts for value in part])
+    assert (typed.type, source) == (whole.type, whole_source) and typed.equals(whole)
+
+
 # ---------------------------------------------------------------- the widget on big results
 
 
@@ -109,7 +143,7 @@ async def test_scrolling_to_the_end_of_a_million_rows_shows_the_last_row() -> No
         await pilot.pause()
         assert table.cursor_row == 999_999 and table.scroll_y == table.max_scroll_y
         last_line = screen_text(app).splitlines()[-2].split()
-        assert last_line == ["999999", "name", "999999", "250000"]  # floats show 6 digits
+        assert last_line == ["999999", "name", "999999", "249999.75"]  # floats show every digit
 
 
 async def test_sorting_a_million_rows(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,7 +153,8 @@ async def test_sorting_a_million_rows(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
         table = app.grid.table
         assert table is not None
-        await pilot.press("s", "s")  # by id, then reversed
+        await pilot.press("s", "s")  # by id, then reversed: in a worker (test_grid_sort)
+        await wait_for(pilot, lambda: app.grid.sort_state is not None)
         await pilot.pause()
         assert app.grid.sort_state == ("id", True)
         assert table.get_row_at(0) == [999_999, "name 999999", 249_999.75]

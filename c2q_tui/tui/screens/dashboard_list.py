@@ -12,18 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from c2q_tui.dashboards import Dashboard, DashboardStore
-from c2q_tui.export import ExportError, ExportExists
 from c2q_tui.report import (
     REPORT_EXTENSIONS,
     REPORT_FORMATS,
@@ -34,7 +32,7 @@ from c2q_tui.report import (
     with_report_format,
 )
 from c2q_tui.tui.screens.dialogs import Confirm, TextPrompt
-from c2q_tui.tui.screens.export import default_folder, file_stem
+from c2q_tui.tui.screens.export import ExportDialog, default_folder, file_stem
 
 
 class DashboardListScreen(ModalScreen[int | None]):
@@ -134,10 +132,10 @@ class DashboardListScreen(ModalScreen[int | None]):
         )
 
 
-class DashboardExportScreen(ModalScreen[ReportExport | None]):
-    """Export a dashboard to an HTML report or Markdown; dismisses with the report or None."""
+class DashboardExportScreen(ExportDialog[ReportExport]):
+    """Export a dashboard to an HTML report or Markdown."""
 
-    CSS_PATH = "dashboard.tcss"
+    TITLE_TEXT = "Export dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape", "cancel", "Cancel", id="dashboard-export-cancel", tooltip="Close without exporting."
@@ -145,130 +143,27 @@ class DashboardExportScreen(ModalScreen[ReportExport | None]):
         Binding("ctrl+s", "export", "Export", id="dashboard-export-save", tooltip="Write the report."),
     ]
 
-    class Finished(Message):
-        def __init__(self, report: ReportExport) -> None:
-            super().__init__()
-            self.report = report
-
-    class Failed(Message):
-        def __init__(self, error: ExportError) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self, board: Dashboard, *, folder: Path | None = None, fmt: str = "html") -> None:
-        super().__init__(classes="dashboard-export")
         self.board = board
-        self.fmt = fmt if fmt in REPORT_FORMATS else "html"
-        self.initial_path = (folder or default_folder()) / (
-            file_stem(board.name) + REPORT_EXTENSIONS[self.fmt]
-        )
-        self._confirmed: Path | None = None
-        self.busy = False
+        fmt = fmt if fmt in REPORT_FORMATS else "html"
+        initial = (folder or default_folder()) / (file_stem(board.name) + REPORT_EXTENSIONS[fmt])
+        super().__init__(list(REPORT_FORMATS), fmt, initial, classes="dashboard-export")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="export-box") as box:
-            box.border_title = "Export dashboard"
-            n = len(self.board.items)
-            yield Static(
-                f"{self.board.name}: {n} item{'' if n == 1 else 's'}", id="export-size", markup=False
-            )
-            yield Label("File")
-            yield Input(str(self.initial_path), id="export-path", select_on_focus=False)
-            yield Label("Format")
-            yield Select(
-                [(REPORT_LABELS[f], f) for f in REPORT_FORMATS],
-                value=self.fmt,
-                allow_blank=False,
-                id="export-format",
-            )
-            yield Static("", id="export-status", markup=False)
-            with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-ok")
-                yield Button("Cancel", id="export-no")
+    def size_text(self) -> str:
+        n = len(self.board.items)
+        return f"{self.board.name}: {n} item{'' if n == 1 else 's'}"
 
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+    def writing_text(self) -> str:
+        return f"Writing {len(self.board.items)} items…"
 
-    @property
-    def path(self) -> Path:
-        return Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+    def format_label(self, fmt: str) -> str:
+        return REPORT_LABELS[fmt]
 
-    def _status(self, text: str, kind: str = "") -> None:
-        status = self.query_one("#export-status", Static)
-        status.update(text)
-        status.set_classes(kind)
+    def format_of(self, path: Path) -> str | None:
+        return report_format_for(path)
 
-    @on(Input.Changed, "#export-path")
-    def _path_edited(self) -> None:
-        self._reset_confirmation()
-        fmt = report_format_for(self.path)
-        if fmt is not None and fmt != self.fmt:
-            self.fmt = fmt
-            with self.prevent(Select.Changed):
-                self.query_one("#export-format", Select).value = fmt
+    def with_format(self, path: Path, fmt: str) -> Path:
+        return with_report_format(path, fmt)
 
-    @on(Select.Changed, "#export-format")
-    def _format_picked(self, event: Select.Changed) -> None:
-        if not isinstance(event.value, str) or event.value == self.fmt:
-            return
-        self.fmt = event.value
-        path_input = self.query_one("#export-path", Input)
-        if path_input.value.strip():
-            with self.prevent(Input.Changed):
-                path_input.value = str(with_report_format(self.path, self.fmt))
-        self._reset_confirmation()
-
-    def _reset_confirmation(self) -> None:
-        if self._confirmed is not None:
-            self._confirmed = None
-            button = self.query_one("#export-ok", Button)
-            button.label, button.variant = "Export", "primary"
-        self._status("")
-
-    @on(Input.Submitted, "#export-path")
-    @on(Button.Pressed, "#export-ok")
-    def action_export(self) -> None:
-        if self.busy:
-            return
-        path = self.path
-        if not str(path).strip() or path == Path():
-            self._status("Enter a file name.", "-error")
-            return
-        self.busy = True
-        self._status(f"Writing {len(self.board.items)} items…")
-        self._write(path, self.fmt, overwrite=self._confirmed == path)
-
-    @work(thread=True, exclusive=True, group="export")
-    def _write(self, path: Path, fmt: str, overwrite: bool) -> None:
-        try:
-            report = export_dashboard(self.board, path, fmt, overwrite=overwrite)
-        except ExportError as exc:
-            self.post_message(self.Failed(exc))
-        except Exception as exc:  # a bug must reach the user as a message, not kill the app
-            self.post_message(self.Failed(ExportError(f"export failed: {exc}")))
-        else:
-            self.post_message(self.Finished(report))
-
-    @on(Finished)
-    def _finished(self, event: Finished) -> None:
-        self.busy = False
-        self.app.notify(event.report.message(), title="Export", markup=False)
-        self.dismiss(event.report)
-
-    @on(Failed)
-    def _failed(self, event: Failed) -> None:
-        self.busy = False
-        if isinstance(event.error, ExportExists):
-            self._confirmed = self.path
-            button = self.query_one("#export-ok", Button)
-            button.label, button.variant = "Overwrite", "error"
-            self._status(
-                f"{event.error.path.name} already exists. Press Overwrite to replace it.", "-warning"
-            )
-            button.focus()
-            return
-        self._status(str(event.error), "-error")
-
-    @on(Button.Pressed, "#export-no")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def write(self, path: Path, fmt: str, overwrite: bool) -> ReportExport:
+        return export_dashboard(self.board, path, fmt, overwrite=overwrite)

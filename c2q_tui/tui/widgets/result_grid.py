@@ -45,8 +45,8 @@ __all__ = ["ResultGrid", "build_table", "cell_text", "column_text", "describe_re
            "result_tsv", "row_tsv", "table_rows"]
 
 CopyKind = Literal["cell", "row", "column", "selection", "result"]
-# Below this many rows a sort takes under ~30 ms (an int column; text ~60 ms), quick enough to
-# run on the UI thread and be drawn at once; above it, a thread worker sorts.
+# Below this many rows a sort takes under ~20 ms (bench/grid.py's rows, by any of their columns),
+# quick enough for the UI thread and simpler to follow; above it, a thread worker sorts.
 SORT_IN_THREAD_ROWS = 50_000
 
 # ---------------------------------------------------------------- the widget
@@ -212,16 +212,12 @@ class ResultGrid(Widget):
     @property
     def sort_state(self) -> tuple[str, bool] | None:
         """(column name, descending) of the current sort, if any."""
-        if self._sort is None:
-            return None
-        return self._columns[self._sort[0]], self._sort[1]
+        return None if self._sort is None else (self._columns[self._sort[0]], self._sort[1])
 
     @property
     def sorting(self) -> tuple[str, bool] | None:
-        """(column name, descending) of the sort being computed, if any."""
-        if self._sorting is None:
-            return None
-        return self._columns[self._sorting[0]], self._sorting[1]
+        """(column name, descending) of the sort a worker is computing, if any."""
+        return None if self._sorting is None else (self._columns[self._sorting[0]], self._sorting[1])
 
     @property
     def status_text(self) -> str:
@@ -270,13 +266,12 @@ class ResultGrid(Widget):
                 self.row_count, len(self._columns), total=self._total, truncated=self._truncated
             )
             status.append(f" · {shown}" if self._title else shown)
-        if self._sorting is not None:
-            index, descending = self._sorting
-            name = self._columns[index]
-            status.append(f" · sorting {self.row_count:,} rows by {name} {'↓' if descending else '↑'}…")
-        elif self._sort is not None:
-            index, descending = self._sort
-            status.append(f" · sorted by {self._columns[index]} {'↓' if descending else '↑'}")
+        sort = self._sorting or self._sort
+        if sort is not None:
+            by = f"{self._columns[sort[0]]} {'↓' if sort[1] else '↑'}"
+            status.append(
+                f" · sorting {self.row_count:,} rows by {by}…" if self._sorting else f" · sorted by {by}"
+            )
         # on the status line alone: a class on the grid's parent restyles the grid (~200 ms at 1M rows)
         self._status.set_class(self._sorting is not None, "-sorting")
         self._status_plain = status.plain
@@ -337,8 +332,8 @@ class ResultGrid(Widget):
         try:
             if isinstance(backend, RowsBackend):
                 result = backend.sort_order(by, stopped=stale)
-            else:
-                clone = shallow_copy(backend)  # sorting replaces its table, which the grid still shows
+            else:  # sorting replaces the backend's table, which the grid still shows: sort a copy
+                clone = shallow_copy(backend)
                 clone.sort(by=by)
                 result = clone.data
         except Exception as error:
