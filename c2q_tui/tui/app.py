@@ -102,6 +102,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         self.main = MainScreen(clock=clock, live=live)
         self._pending_resume: list[Turn] = []
         self._status = "starting…"
+        self.register_themes()
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -152,7 +153,11 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         self.main.chat.composer.focus()
         # after the first frame: nothing slow happens before the user sees the app
         self.call_after_refresh(self._start)
-        self.call_after_refresh(self.main.mount_hidden_panels)
+        self.call_after_refresh(self._mount_hidden_panels)
+
+    def _mount_hidden_panels(self) -> None:
+        if self.config_error is None:  # else the app is closing already
+            self.main.mount_hidden_panels()
 
     def _start(self) -> None:
         if self._gc_paused:
@@ -371,7 +376,9 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
             )
 
 
-def run_app(profile_name: str | None = None, *, database_url: str | None = None, gc_paused: bool = False) -> int:
+def run_app(
+    profile_name: str | None = None, *, database_url: str | None = None, gc_paused: bool = False
+) -> int:
     """Run the app on the profile these command-line flags select; the exit status for the shell.
     Raises ConfigError (after the app has closed) when the configuration cannot be used."""
 

@@ -7,10 +7,14 @@ a request.
 
 from __future__ import annotations
 
-from c2q_tui.dashboards import Dashboard, DashboardStore
-from c2q_tui.formats import TaskView
+from typing import TYPE_CHECKING
+
 from c2q_tui.tui.answers import AnswersMixin
 from c2q_tui.tui.state import Turn
+
+if TYPE_CHECKING:  # the store loads on the first dashboard action, not before the first frame
+    from c2q_tui.dashboards import Dashboard, DashboardStore
+    from c2q_tui.formats import TaskView
 
 
 class DashboardsMixin(AnswersMixin):
@@ -18,6 +22,8 @@ class DashboardsMixin(AnswersMixin):
 
     @property
     def dashboards(self) -> DashboardStore:
+        from c2q_tui.dashboards import DashboardStore
+
         # the app's own History: its file is migrated already, and tests give each app their own
         if self._dashboards is None or self._dashboards.history is not self.history:
             self._dashboards = DashboardStore(self.history)

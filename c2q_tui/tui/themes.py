@@ -155,8 +155,9 @@ def _tokenizes(value: str) -> bool:
     return True
 
 
-def theme_from_data(data: Mapping[str, Any], source: str = "theme") -> Theme:
-    """A checked Theme from a parsed theme file. Raises ThemeError naming `source`."""
+def theme_from_data(data: Mapping[str, Any], source: str = "theme", *, check: bool = True) -> Theme:
+    """A checked Theme from a parsed theme file. Raises ThemeError naming `source`. `check` False
+    skips parsing the variables as CSS, for the bundled files (their test checks them)."""
     unknown = sorted(set(data) - _KNOWN)
     if unknown:
         raise ThemeError(f"{source}: unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
@@ -187,11 +188,12 @@ def theme_from_data(data: Mapping[str, Any], source: str = "theme") -> Theme:
         raise ThemeError(f"{source}: [variables] must map names to strings")
     kwargs["variables"] = dict(variables)
     theme = Theme(**kwargs)
-    _check_variables(source, theme)
+    if check:
+        _check_variables(source, theme)
     return theme
 
 
-def load_theme_file(file: Traversable | Path) -> Theme:
+def load_theme_file(file: Traversable | Path, *, check: bool = True) -> Theme:
     source = str(file) if isinstance(file, Path) else file.name
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -199,7 +201,7 @@ def load_theme_file(file: Traversable | Path) -> Theme:
         raise ThemeError(f"{source}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"{source}: cannot be read: {exc}") from None
-    return theme_from_data(data, source)
+    return theme_from_data(data, source, check=check)
 
 
 def _theme_files(folder: Traversable | None) -> list[Traversable]:
@@ -219,9 +221,11 @@ def load_themes(*, user_themes: Path | None = None) -> LoadedThemes:
     by_name: dict[str, Theme] = {}
     warnings: list[str] = []
     folder = user_themes if user_themes is not None else user_dir()
-    for file in [*_theme_files(bundled_dir()), *_theme_files(folder)]:
+    bundled = _theme_files(bundled_dir())
+    for file in [*bundled, *_theme_files(folder)]:
         try:
-            theme = load_theme_file(file)
+            # checking the variables costs ~10 ms at every start; the bundled files are checked by their test
+            theme = load_theme_file(file, check=file not in bundled)
         except ThemeError as exc:
             warnings.append(f"Theme skipped: {exc}")
             continue
@@ -262,8 +266,9 @@ def save_theme(name: str) -> None:
 
 def register_all(app: App[Any], *, default: str | None = DEFAULT_THEME) -> list[str]:
     """Register every theme with `app`, switch to the saved one (else `default`), and return the
-    warnings to show. Call it from `on_mount`: once the app runs, every later theme change (the
-    command palette's theme picker included) is saved."""
+    warnings to show. Called from `on_mount`, every later theme change (the command palette's theme
+    picker included) is saved; called before the app runs (its `__init__`, which spares the start-up
+    a second parse of every stylesheet), `persist_choice` does that from `on_mount`."""
     loaded = load_themes()
     for theme in loaded:
         app.register_theme(theme)
@@ -274,10 +279,32 @@ def register_all(app: App[Any], *, default: str | None = DEFAULT_THEME) -> list[
         wanted = None
     choice = wanted or default
     if choice is not None and choice in app.available_themes:
-        app.theme = choice
+        if app.is_running:
+            app.theme = choice
+        else:
+            _preset(app, choice)
     if app.is_running:
-        app.theme_changed_signal.subscribe(app, _persist)
+        persist_choice(app)
     return warnings
+
+
+def _preset(app: App[Any], name: str) -> None:
+    """The theme the stylesheet is first parsed with. Setting `app.theme` before the app runs works
+    too, but its watcher then re-parses every stylesheet (app.tcss three times by the first frame)."""
+    theme = app.available_themes[name]
+    if theme.dark != app.current_theme.dark:  # only the watcher swaps the ANSI colour map for darkness
+        app.theme = name
+        return
+    app.set_reactive(type(app).theme, name)
+    app.set_class(True, f"-theme-{name}", update=False)  # the classes the watcher would set
+    app.set_class(theme.dark, "-dark-mode", update=False)
+    app.set_class(not theme.dark, "-light-mode", update=False)
+    app.stylesheet.set_variables(app.get_css_variables())
+
+
+def persist_choice(app: App[Any]) -> None:
+    """Save every later theme change; call it once the app runs."""
+    app.theme_changed_signal.subscribe(app, _persist)
 
 
 def _persist(theme: Theme) -> None:
@@ -295,6 +322,7 @@ __all__ = [
     "bundled_dir",
     "load_theme_file",
     "load_themes",
+    "persist_choice",
     "register_all",
     "save_theme",
     "saved_theme",

@@ -114,10 +114,19 @@ class ToolsMixin(AskingMixin):
 
     # -- start-up: themes and the key map ------------------------------------------------------------
 
+    _theme_warnings: list[str] = []
+
+    def register_themes(self) -> None:
+        """From `__init__`: the stylesheet is then parsed with the chosen theme from the start."""
+        from c2q_tui.tui import themes
+
+        self._theme_warnings = themes.register_all(self)
+
     def setup_themes_and_keys(self) -> None:
         from c2q_tui.tui import themes
 
-        for warning in themes.register_all(self):
+        themes.persist_choice(self)
+        for warning in self._theme_warnings:
             self.notify(warning, title="Theme", severity="warning", timeout=10)
         try:
             config = load_file()

@@ -145,3 +145,21 @@ def test_every_binding_has_an_id_and_a_description() -> None:
     for a in actions.ACTIONS:
         b = a.binding()
         assert b.id and b.description and b.tooltip
+
+
+async def test_profile_resolved_after_the_first_frame_and_a_config_error_closes_the_app(home: Any) -> None:
+    """`c2q-tui` resolves the profile once the first frame is up; a configuration error then closes
+    the app with status 1, and `run_app` raises it for the command line to print."""
+    from c2q_tui.config import resolve
+    from c2q_tui.tui.app import C2QApp
+
+    app = C2QApp(lambda: resolve("nowhere"), live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.config_error is not None)
+    assert "no profile named 'nowhere'" in str(app.config_error)
+    assert app.return_code == 1 and app.conn is None
+
+    app = C2QApp(lambda: resolve(), live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        assert app.profile.name == "sample" and app.config_error is None
