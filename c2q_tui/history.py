@@ -12,15 +12,18 @@ session has; `adopt_draft` moves it to the real id. Listings for the CLI leave d
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from c2q_tui import paths
+from c2q_tui.sqlitefile import SharedConnection
+
+if TYPE_CHECKING:
+    import sqlite3  # imported where a file is opened: the app's first frame only needs the row types
 
 SCHEMA_VERSION = 3
 
@@ -193,6 +196,7 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or paths.history_db()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = SharedConnection(self.path)
         self._migrate()
 
     def _migrate(self) -> None:
@@ -202,6 +206,8 @@ class History:
         before the version is read, so one migrates and the other then finds it done. (executescript
         would commit first and drop that lock, hence one statement at a time.)
         """
+        import sqlite3
+
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -233,14 +239,11 @@ class History:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        with self._file.use() as conn, conn:  # the inner `with conn`: commit, or roll back on error
+            yield conn
+
+    def close(self) -> None:
+        self._file.close()
 
     # -- sessions ------------------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Literal
 
 from c2q_tui import paths
 from c2q_tui.api.schedule import Observation
+from c2q_tui.sqlitefile import SharedConnection
 
 DEFAULT_DAILY_LIMIT = 100
 DEFAULT_WARN_AT = 0.8
@@ -143,6 +144,8 @@ class QuotaLedger:
     ) -> None:
         self.path = path or paths.history_db()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # autocommit: transactions are explicit, so a count is one short write lock
+        self._file = SharedConnection(self.path, pragmas=("PRAGMA synchronous=NORMAL",), autocommit=True)
         self.clock = clock
         self.daily_limit = daily_limit
         self.warn_at = warn_at
@@ -156,17 +159,11 @@ class QuotaLedger:
     def __repr__(self) -> str:
         return f"QuotaLedger(path={str(self.path)!r})"
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        # isolation_level=None: transactions are explicit, so a count is one short write lock
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            yield conn
-        finally:
-            conn.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._file.use()
+
+    def close(self) -> None:
+        self._file.close()
 
     def day(self, at: float | None = None) -> str:
         return datetime.fromtimestamp(self.clock() if at is None else at, UTC).date().isoformat()
