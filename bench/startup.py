@@ -17,12 +17,14 @@ goes out at once) and the 50 sessions are listed; the composer has focus from th
 Also: the import time of `c2q_tui.api` in a fresh process (which must not import Textual), next to
 `import httpx` measured the same way.
 
-Bytecode: the children inherit the environment. Under `PYTHONDONTWRITEBYTECODE=1` (set in some
-sessions) a checkout compiles each c2q_tui module it imports at every launch (~30 ms before the first
-frame), while Textual's modules in the venv are compiled already and an installed app has its `.pyc`
-files. `--pycache` gives both children (and the import timings) one bytecode cache in the run's
-temporary folder instead (`PYTHONPYCACHEPREFIX`, `PYTHONDONTWRITEBYTECODE` cleared), which the
-warm-up launches fill: the installed-app case.
+Bytecode: both children (and the import timings) share one bytecode cache, fresh in each run's
+temporary folder (`PYTHONPYCACHEPREFIX`, `PYTHONDONTWRITEBYTECODE` cleared), which one untimed warm-up
+launch of each app fills. That is the case a user has: an installed app (`pip install .`) has compiled
+bytecode for its own modules, and the baseline's Textual in the venv has it too. The prefix applies
+to every module, so Textual, the standard library and c2q_tui all load from the same warmed cache in
+both apps. Inheriting the environment instead (`--no-pycache`) is a checkout under
+`PYTHONDONTWRITEBYTECODE=1` (set in some sessions): c2q_tui's modules compile from source at every
+launch (~30 ms before the first frame) while Textual's are precompiled, which penalises c2q-tui only.
 
 Where the time goes: `startup.py --imports` runs one launch under `python -X importtime` and lists the
 notable modules and whether each was loaded before the first frame; `C2Q_BENCH_PROFILE=out.prof
@@ -265,11 +267,16 @@ def import_breakdown() -> None:
     were loaded by the first frame (the rest load in workers after it)."""
     import re
 
+    global PYCACHE
     root = Path(tempfile.mkdtemp(prefix="c2q-bench-imports-"))
+    PYCACHE = root / "pycache"  # as the timed launches: compiled bytecode, filled by a first launch
     try:
         home = prepare_template(root)
+        warm = root / "warm"
+        shutil.copytree(home, warm)
+        launch("c2q", warm)
         proc = subprocess.run([sys.executable, "-X", "importtime", __file__, "--child", "c2q"],
-                              capture_output=True, text=True, env=child_env(C2Q_HOME=str(home)),
+                              capture_output=True, text=True, env=_env(C2Q_HOME=str(home)),
                               timeout=CHILD_TIMEOUT, check=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -301,8 +308,8 @@ def main() -> None:
         return
     global PYCACHE
     ap = parser(__doc__)
-    ap.add_argument("--pycache", action="store_true",
-                    help="one bytecode cache for both children, as an installed app has (see the docstring)")
+    ap.add_argument("--no-pycache", dest="pycache", action="store_false",
+                    help="inherit the bytecode settings, no shared warmed cache (see the docstring)")
     args = ap.parse_args()
     runs = check_runs(args.runs)
     watch = Stopwatch()
@@ -310,7 +317,8 @@ def main() -> None:
     PYCACHE = root / "pycache" if args.pycache else None
     try:
         template = prepare_template(root)
-        launch("minimal", None)  # warm the page cache for both before timing
+        # one untimed launch of each: fills the bytecode cache and the page cache alike for both
+        launch("minimal", None)
         warm = root / "warm"
         shutil.copytree(template, warm)
         launch("c2q", warm)
@@ -325,6 +333,8 @@ def main() -> None:
             shutil.rmtree(home, ignore_errors=True)
         imports = []
         httpx_imports = []
+        import_time("import c2q_tui.api")  # untimed, as the launches: the cache has both then
+        import_time("import httpx")
         for _ in range(runs):
             imports.append(import_time("import c2q_tui.api"))
             httpx_imports.append(import_time("import httpx"))
@@ -350,8 +360,10 @@ def main() -> None:
             not api_textual, "import httpx", [t for t, _ in httpx_imports]),
     ]
     notes = [
-        "bytecode: " + ("as inherited" if PYCACHE is None else
-                        "one shared cache for both children, filled by the warm-up launches (--pycache)"),
+        "bytecode: " + ("as inherited (--no-pycache): c2q_tui may compile from source at each launch"
+                        if PYCACHE is None else
+                        "one shared cache for both children, filled by one warm-up launch of each, as an "
+                        "installed app and the baseline's Textual have"),
         f"history: {SESSIONS} sessions x 2 answered questions (sessions listed at ready: "
         f"{sorted({int(r['sessions']) for r in c2q})}); embedded backend on the sample database, "
         "data summary "

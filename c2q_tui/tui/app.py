@@ -90,7 +90,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         self.config_error: ConfigError | None = None  # resolving failed: the app closes with status 1
         self._gc_paused = gc_paused
         self.connector = connector or open_connection
-        self.history = history or History()
+        self._history = history
         self.clock = clock
         self.live = live
         self.state = AppState()
@@ -106,6 +106,18 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
+
+    @property
+    def history(self) -> History:
+        """Opened on first use, normally by `_start`: opening migrates the file, which the first frame
+        need not wait for."""
+        if self._history is None:
+            self._history = History()
+        return self._history
+
+    @history.setter
+    def history(self, history: History) -> None:
+        self._history = history
 
     @property
     def resolved(self) -> Resolved:
@@ -167,6 +179,8 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         profile = self.profile  # at launch, resolving it is the first thing after the first frame
         if self.config_error is not None:
             return
+        if self._history is None:  # here, on the UI thread, before any worker could race to open it
+            self._history = History()
         self._header("connecting…", busy=True)
         self.generation += 1
         self.connect_worker(profile, self.generation)

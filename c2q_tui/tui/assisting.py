@@ -31,11 +31,11 @@ from c2q_tui.tui.messages import (
     AssistFinished,
     AssistSqlChosen,
 )
-from c2q_tui.tui.widgets.assist_panel import AssistPanel
 
 if TYPE_CHECKING:
     from c2q_tui.config import Profile
     from c2q_tui.sqltools.assist import Action, AssistRequest, Provider
+    from c2q_tui.tui.widgets.assist_panel import AssistPanel
 
 ProviderFactory = Callable[["Profile"], "Provider"]
 _SCHEMES = {"postgresql": "postgres", "mariadb": "mysql", "sqlite": "sqlite", "duckdb": "duckdb"}

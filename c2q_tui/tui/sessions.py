@@ -15,7 +15,6 @@ from textual import on
 
 from c2q_tui.history import SessionRow
 from c2q_tui.tui.messages import SessionLoaded, SessionRenamed, SessionReset, SessionSelected
-from c2q_tui.tui.screens.dialogs import Confirm, TextPrompt
 from c2q_tui.tui.screens.main import MainScreen
 from c2q_tui.tui.state import AppState, Refinement, Session, Turn
 from c2q_tui.tui.widgets.session_list import SessionEntry
@@ -169,6 +168,8 @@ class SessionsMixin(WorkerMixin):
             if not session.draft and self.conn is not None:
                 self.rename_worker(self.conn, session.session_id, name)
 
+        from c2q_tui.tui.screens.dialogs import TextPrompt
+
         self.push_screen(TextPrompt("Rename session", session.title, placeholder="Session name"), renamed)
 
     @on(SessionRenamed)
@@ -227,5 +228,7 @@ class SessionsMixin(WorkerMixin):
             self.state.remove_session(session.session_id)
             ordered = self.state.ordered_sessions()
             await self.show_session(ordered[0].session_id if ordered else self.new_draft())
+
+        from c2q_tui.tui.screens.dialogs import Confirm
 
         self.push_screen(Confirm("Delete session", text, confirm="Delete"), confirmed)

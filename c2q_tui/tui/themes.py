@@ -26,10 +26,8 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.color import Color, ColorParseError
@@ -37,6 +35,9 @@ from textual.css.stylesheet import Stylesheet
 from textual.theme import Theme
 
 from c2q_tui import paths
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DARK, LIGHT, HIGH_CONTRAST = "c2q-dark", "c2q-light", "c2q-high-contrast"
 DEFAULT_THEME = DARK
@@ -68,14 +69,26 @@ class LoadedThemes(list[Theme]):
 # ---------------------------------------------------------------- where themes live
 
 
+def _package_dir() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
 def bundled_dir() -> Traversable | None:
     """`c2q_tui/themes` in an installed wheel (force-included), else `themes/` of a checkout."""
-    with contextlib.suppress(ModuleNotFoundError, OSError):
-        installed = files("c2q_tui").joinpath("themes")
-        if installed.is_dir():
-            return installed
-    checkout = Path(__file__).resolve().parents[2] / "themes"
-    return checkout if checkout.is_dir() else None
+    # Plain paths first: `importlib.resources` and its readers cost ~3 ms to import at every start.
+    installed = _package_dir() / "themes"
+    if installed.is_dir():
+        return installed
+    checkout = _package_dir().parent / "themes"
+    if checkout.is_dir():
+        return checkout
+    with contextlib.suppress(ModuleNotFoundError, OSError):  # a zipped install has no folder to list
+        from importlib.resources import files
+
+        zipped = files("c2q_tui").joinpath("themes")
+        if zipped.is_dir():
+            return zipped
+    return None
 
 
 def user_dir() -> Path:

@@ -82,7 +82,7 @@ def test_installed_layout_is_preferred(tmp_path: Path, monkeypatch: pytest.Monke
     package = tmp_path / "c2q_tui"
     (package / "themes").mkdir(parents=True)
     (package / "themes" / "only.toml").write_text('name = "only"\nprimary = "#123456"\n')
-    monkeypatch.setattr(themes, "files", lambda name: package)
+    monkeypatch.setattr(themes, "_package_dir", lambda: package)
     assert load_themes().names() == ["only"]
 
 

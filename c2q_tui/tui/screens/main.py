@@ -5,9 +5,10 @@ The screen only lays widgets out and gives the app typed access to them; the app
 
 Start-up: the first frame holds only what it shows. The result grid (pyarrow, textual-fastdatatable)
 and the chart (plotext) cost ~150 ms to import and mount, so it has stand-ins that draw what their
-empty states draw (the chart's tab is not visible then); the refine and assist panels start hidden, so
-they are not there at all (their Buttons alone bring 7 kB of CSS to parse). `load_deferred_panes`,
-`mount_hidden_panels` (called once the first frame is up) and the properties below put them in.
+empty states draw (the chart's tab is not visible then); the refine and assist panels and the chat's
+suggestions start hidden, so they are not there at all (their Buttons alone bring 7 kB of CSS to
+parse), nor are their modules imported. `load_results_panes`, `mount_hidden_panels` (called once the
+first frame is up) and the properties below put them in.
 """
 
 from __future__ import annotations
@@ -22,17 +23,17 @@ from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Select, Static, TabbedContent, TabPane
 
-from c2q_tui.tui.widgets.assist_panel import AssistPanel
 from c2q_tui.tui.widgets.chat_pane import ChatPane
 from c2q_tui.tui.widgets.quota_meter import QuotaMeter
-from c2q_tui.tui.widgets.refine_panel import RefinePanel
 from c2q_tui.tui.widgets.session_list import SessionList
 from c2q_tui.tui.widgets.sql_viewer import SqlViewer
-from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
 
 if TYPE_CHECKING:
+    from c2q_tui.tui.widgets.assist_panel import AssistPanel
     from c2q_tui.tui.widgets.chart_view import ChartView
+    from c2q_tui.tui.widgets.refine_panel import RefinePanel
     from c2q_tui.tui.widgets.result_grid import ResultGrid
+    from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
 
 
 class Pane(Vertical):
@@ -101,12 +102,16 @@ class MainScreen(Screen[None]):
     def mount_hidden_panels(self) -> None:
         """The app calls this once the first frame is up."""
         self._mount_side_panels()
+        self.chat.mount_suggestions()
 
     def _mount_side_panels(self) -> None:
         """The assist and refine panels, hidden until used, between the SQL and the results."""
         if self._side_panels:
             return
         self._side_panels = True
+        from c2q_tui.tui.widgets.assist_panel import AssistPanel
+        from c2q_tui.tui.widgets.refine_panel import RefinePanel
+
         self.query_one("#work").mount(AssistPanel(id="assist"), RefinePanel(id="refine"), before="#results")
 
     def load_results_panes(self) -> None:
@@ -165,17 +170,21 @@ class MainScreen(Screen[None]):
 
     @property
     def assist(self) -> AssistPanel:
+        from c2q_tui.tui.widgets.assist_panel import AssistPanel
+
         self._mount_side_panels()
         return self.query_one("#assist", AssistPanel)
 
     @property
     def refine(self) -> RefinePanel:
+        from c2q_tui.tui.widgets.refine_panel import RefinePanel
+
         self._mount_side_panels()
         return self.query_one("#refine", RefinePanel)
 
     @property
     def suggestions(self) -> SuggestionsPanel:
-        return self.query_one("#suggestions", SuggestionsPanel)
+        return self.chat.mount_suggestions()
 
     @property
     def quota(self) -> QuotaMeter:

@@ -7,6 +7,7 @@ the questions asked before. Sending posts `QuestionSubmitted(session, text, mode
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,9 +18,12 @@ from textual.widgets import Static, TextArea
 
 from c2q_tui.tui import actions
 from c2q_tui.tui.messages import QuestionSubmitted
-from c2q_tui.tui.state import Turn
-from c2q_tui.tui.widgets.answer_card import AnswerCard
-from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
+
+if TYPE_CHECKING:
+    # neither is on the first frame: the cards come with the history, the suggestions on ctrl+s
+    from c2q_tui.tui.state import Turn
+    from c2q_tui.tui.widgets.answer_card import AnswerCard
+    from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
 
 MAX_QUESTION_CHARS = 4000
 
@@ -107,7 +111,7 @@ class ChatPane(Vertical):
         yield Static("", id="chat-banner")
         with VerticalScroll(id="chat-log"):
             yield Static("", id="chat-empty")
-        yield SuggestionsPanel(id="suggestions")
+        # the suggestions panel goes here when first needed (`mount_suggestions`)
         with Horizontal(id="composer-bar"):
             yield Composer(id="question")
             yield Static("", id="mode-label")
@@ -126,6 +130,18 @@ class ChatPane(Vertical):
     @property
     def chat_log(self) -> VerticalScroll:
         return self.query_one("#chat-log", VerticalScroll)
+
+    def mount_suggestions(self) -> SuggestionsPanel:
+        """The suggestions panel, mounted (hidden) above the question box by the first call. The app
+        makes that call just after the first frame, so the panel has composed before anything shows it."""
+        from c2q_tui.tui.widgets.suggestions import SuggestionsPanel
+
+        found = self.query_children("#suggestions")
+        if found:
+            return found.only_one(SuggestionsPanel)
+        panel = SuggestionsPanel(id="suggestions")
+        self.mount(panel, before="#composer-bar")
+        return panel
 
     # -- the app drives these --------------------------------------------------------------------
 
@@ -162,12 +178,14 @@ class ChatPane(Vertical):
                 ("ctrl+s suggests questions; ctrl+b splits a question into sub-tasks.", "dim"),
             )
         )
-        empty.display = not self.chat_log.query(AnswerCard)
+        empty.display = not self.chat_log.query("AnswerCard")  # by name: the module may not be loaded yet
 
     async def show_session(
         self, session_id: int, turns: list[Turn], *, reset_at: float | None, selected: tuple[int, int] | None
     ) -> None:
         """Replace the log with the session's turns (a reset divider where the context was reset)."""
+        from c2q_tui.tui.widgets.answer_card import AnswerCard
+
         self.session_id = session_id
         log = self.chat_log
         await log.query(".chat-item").remove()
@@ -199,6 +217,8 @@ class ChatPane(Vertical):
         self.chat_log.scroll_end(animate=False)
 
     def add_turn(self, turn: Turn) -> None:
+        from c2q_tui.tui.widgets.answer_card import AnswerCard
+
         card = AnswerCard(turn, clock=self.clock, live=self.live)
         card.add_class("chat-item")
         self.chat_log.mount(card)
@@ -206,6 +226,8 @@ class ChatPane(Vertical):
         self.chat_log.scroll_end(animate=False)
 
     def card(self, turn_id: int) -> AnswerCard | None:
+        from c2q_tui.tui.widgets.answer_card import AnswerCard
+
         for c in self.chat_log.query(AnswerCard):
             if c.turn.turn_id == turn_id:
                 return c
@@ -220,6 +242,8 @@ class ChatPane(Vertical):
                 self.chat_log.scroll_end(animate=False)
 
     def mark_selected(self, selected: tuple[int, int] | None) -> None:
+        from c2q_tui.tui.widgets.answer_card import AnswerCard
+
         for c in self.chat_log.query(AnswerCard):
             on = selected is not None and selected[0] == c.turn.turn_id
             c.set_selected(on, selected[1] if on and selected else -1)
