@@ -41,6 +41,10 @@ STILL_RUNNING: tuple[type[BaseException], ...] = (
 RESUME_HINT = "the job keeps running on the server; the app (c2q-tui) shows its answer when it starts"
 
 
+def _left_running(e: BaseException) -> bool:
+    return RESUME_HINT in getattr(e, "__notes__", ())
+
+
 class AskFailed(Exception):
     """A failure the user is told about in one line; `code` is the exit status."""
 
@@ -176,6 +180,7 @@ async def ask_question(
             # "running" with its job id, so the app polls it on its next start and the answer is not
             # lost. (An embedded backend's job lives in this process and ends with it: failed.)
             log.info("stopped waiting for job %s (%s); its turn stays running", job_id, type(e).__name__)
+            e.add_note(RESUME_HINT)  # for the one line the user reads
             raise
         reason = str(e) if isinstance(e, AskFailed | api.Chat2QueryError) else type(e).__name__
         history.finish_turn(turn, status="failed", reason=reason, requests_spent=spent)
@@ -210,9 +215,14 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             if isinstance(e, api.BadResponse) and e.body:
                 log.debug("raw body of the bad response:\n%s", e.body)
             message = _describe_error(e)
-            if isinstance(e, api.JobTimeout) and not conn.local:
+            if _left_running(e):
                 message = f"{message}; {RESUME_HINT}"
             raise AskFailed(message) from None
+        except (KeyboardInterrupt, asyncio.CancelledError) as e:
+            if _left_running(e):
+                status.clear()
+                print(f"c2q-tui: {RESUME_HINT}", file=sys.stderr)
+            raise
         finally:
             status.clear()
     view = answer_view(question, asked.job, session_id=asked.session_id, requests_spent=asked.requests_spent)

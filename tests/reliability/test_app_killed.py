@@ -263,6 +263,7 @@ async def test_ask_that_gives_up_or_is_interrupted_leaves_its_job_to_the_app(
             interrupted.send_signal(signal.SIGINT)  # ctrl+c
             _, err = interrupted.communicate(timeout=DEADLINE)
             assert interrupted.returncode == 130 and "interrupted" in err
+            assert "the job keeps running on the server" in err
             out, err = gave_up.communicate(timeout=DEADLINE)
             assert gave_up.returncode == 1 and out == ""
             assert err.startswith("c2q-tui: timed out") and "keeps running on the server" in err
