@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -63,6 +64,8 @@ PANES = ("sidebar", "chat", "sql-pane", "assist", "results", "work")
 class MainScreen(Screen[None]):
     # narrow terminals drop the sidebar (f2 brings it back) so chat and results keep their room
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal")]
+    # the composer has focus from the first frame (not the first focusable widget, the sessions filter)
+    AUTO_FOCUS = "#question"
 
     def __init__(self, *, clock: Callable[[], float], live: bool) -> None:
         super().__init__(id="main")
@@ -87,12 +90,20 @@ class MainScreen(Screen[None]):
                 with Pane(id="results"), TabbedContent(id="result-tabs", initial="tab-rows"):
                     with TabPane("Rows", id="tab-rows"):
                         yield GridStandIn(id="grid-stand-in")
-                    with TabPane("Chart", id="tab-chart"):
-                        yield Widget(id="chart-stand-in")
+                    yield TabPane("Chart", id="tab-chart")  # the chart goes in when first needed
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sql-pane").border_title = "SQL"
+
+    _resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler. At start-up every widget got its styles as it mounted,
+        # just before this first resume: the full style update it would do redoes them all (~14 ms).
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     # what the first frame does without ------------------------------------------------------------
 
@@ -103,6 +114,8 @@ class MainScreen(Screen[None]):
         """The app calls this once the first frame is up."""
         self._mount_side_panels()
         self.chat.mount_suggestions()
+        self.chat.mount_banner()
+        self.sql.mount_parts()
 
     def _mount_side_panels(self) -> None:
         """The assist and refine panels, hidden until used, between the SQL and the results."""
@@ -129,7 +142,6 @@ class MainScreen(Screen[None]):
         chart = ChartView(id="chart")
         chart.clear("Select an answer to chart its rows.")
         self.call_later(self._compact_chart, self.query_one("#tab-chart").mount(chart))
-        self.query_one("#chart-stand-in").remove()
 
     async def _compact_chart(self, mounted: AwaitMount) -> None:
         await mounted  # the selects exist once the chart has composed

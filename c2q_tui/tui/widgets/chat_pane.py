@@ -108,7 +108,7 @@ class ChatPane(Vertical):
         self.border_title = "Chat"
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="chat-banner")
+        # the banner (hidden while empty) goes here when first needed (`mount_banner`)
         with VerticalScroll(id="chat-log"):
             yield Static("", id="chat-empty")
         # the suggestions panel goes here when first needed (`mount_suggestions`)
@@ -145,8 +145,21 @@ class ChatPane(Vertical):
 
     # -- the app drives these --------------------------------------------------------------------
 
+    def mount_banner(self) -> Static:
+        """The banner, mounted (hidden) above the chat log by the first call: by the first banner with
+        text, or by the app just after the first frame, which shows no banner."""
+        found = self.query_children("#chat-banner")
+        if found:
+            return found.only_one(Static)
+        banner = Static("", id="chat-banner")
+        banner.display = False
+        self.mount(banner, before="#chat-log")
+        return banner
+
     def set_banner(self, text: str, kind: str = "info") -> None:
-        banner = self.query_one("#chat-banner", Static)
+        if not text and not self.query_children("#chat-banner"):
+            return  # hidden, and not there yet
+        banner = self.mount_banner()
         banner.update(Content(text))
         banner.display = bool(text)
         banner.set_class(kind == "error", "-error")

@@ -119,11 +119,25 @@ class SqlViewer(ScrollableContainer):
         self._error = ""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="sql-explanation", markup=False)
+        # the explanation, the gutter and the error are hidden while empty: `mount_parts` adds them
         with HorizontalGroup(id="sql-body"):
-            yield _Gutter("", id="sql-gutter", markup=False)
             yield Static("", id="sql-code", markup=False)
-        yield Static("", id="sql-error", markup=False)
+
+    _parts = False
+
+    def mount_parts(self) -> None:
+        """Mount the parts the empty state does without (the explanation, the line numbers, the
+        error), so the first frame need not; the app calls this just after it, and showing anything
+        but the placeholder does too. Later calls do nothing."""
+        if self._parts:
+            return
+        self._parts = True
+        self.mount(Static("", id="sql-explanation", markup=False), before="#sql-body")
+        self.query_one("#sql-body", HorizontalGroup).mount(
+            _Gutter("", id="sql-gutter", markup=False), before="#sql-code"
+        )
+        self.mount(Static("", id="sql-error", markup=False))
+        self._refresh_view()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -186,6 +200,12 @@ class SqlViewer(ScrollableContainer):
         self._refresh_view()
 
     def _refresh_view(self) -> None:
+        if not self._parts:
+            if self._mode == "empty":  # the placeholder alone
+                self.query_one("#sql-code", Static).update(Text(self._placeholder, style="dim italic"))
+                return
+            self.mount_parts()  # which comes back here
+            return
         palette = SqlPalette.from_variables(self.app.theme_variables)
         explanation = self.query_one("#sql-explanation", Static)
         gutter = self.query_one("#sql-gutter", _Gutter)
