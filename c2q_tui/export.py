@@ -169,15 +169,16 @@ def _typed_columns(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> lis
     return [_numbers(c) if _numeric_strings(c) else c for c in cols]
 
 
-def _unique_names(columns: Sequence[str]) -> list[str]:
-    """JSON objects and Parquet schemas need distinct keys: a repeated name gets `_2`, `_3`..."""
+def unique_names(columns: Sequence[Any], sep: str = "_") -> list[str]:
+    """Distinct names, as JSON objects, Parquet schemas and the grid's sort keys need: a repeated
+    name gets `_2`, `_3`... (or `sep` and the number)."""
     used: set[str] = set()
     out: list[str] = []
     for name in (str(c) for c in columns):
         candidate, count = name, 1
         while candidate in used:
             count += 1
-            candidate = f"{name}_{count}"
+            candidate = f"{name}{sep}{count}"
         used.add(candidate)
         out.append(candidate)
     return out
@@ -200,7 +201,7 @@ def _json_value(value: Any) -> str:
 
 
 def _json_objects(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[str]:
-    keys = [json.dumps(name, ensure_ascii=False) for name in _unique_names(columns)]
+    keys = [json.dumps(name, ensure_ascii=False) for name in unique_names(columns)]
     typed = _typed_columns(columns, rows)
     for index in range(len(rows)):
         fields = ", ".join(f"{key}: {_json_value(col[index])}" for key, col in zip(keys, typed, strict=True))
@@ -245,7 +246,7 @@ def _arrow_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
         if pa.types.is_null(array.type):
             array = array.cast(pa.string())
         arrays.append(array)
-    return pa.Table.from_arrays(arrays, names=_unique_names(columns))
+    return pa.Table.from_arrays(arrays, names=unique_names(columns))
 
 
 def _write_parquet(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]], mode: str) -> None:

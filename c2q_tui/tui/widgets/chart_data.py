@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+
+from c2q_tui.svgcharts import number
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot as Figure
@@ -58,21 +59,8 @@ class ChartSpec:
 
 # ---------------------------------------------------------------- values
 
-
-def to_number(value: Any) -> float | None:
-    """A finite float for a number or a numeric string, else None (booleans are not numbers)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | Decimal):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
+# the headless report charts read numbers by the same rule
+to_number = number
 
 
 def to_time(value: Any) -> datetime | None:

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from textual_fastdatatable import ArrowBackend
 from textual_fastdatatable.backend import DataTableBackend
 
-from c2q_tui.export import plain_text
+from c2q_tui.export import plain_text, unique_names
 from c2q_tui.tui.widgets.grid_types import (
     Source,
     build_table,
@@ -95,20 +95,6 @@ def _fits(block: pa.DataType, plan: ColumnPlan) -> bool:
     return False
 
 
-def _unique(names: Sequence[str]) -> list[str]:
-    # fastdatatable sorts by column name, so repeated names ("select 1 a, 2 a") get a suffix
-    seen: set[str] = set()
-    unique = []
-    for name in names:
-        candidate, n = name, 1
-        while candidate in seen:
-            n += 1
-            candidate = f"{name}#{n}"
-        seen.add(candidate)
-        unique.append(candidate)
-    return unique
-
-
 class RowsBackend(DataTableBackend[Rows]):
     """The rows of a result, typed and converted lazily. Read-only, sortable."""
 
@@ -118,7 +104,8 @@ class RowsBackend(DataTableBackend[Rows]):
         self._render_markup: bool | None = None
         self.data = data
         self._names = result_names(column_names or [], data)  # as the rows are keyed (v1 rows)
-        self._keys = _unique(self._names)
+        # fastdatatable sorts by column name, so repeated names ("select 1 a, 2 a") get a suffix
+        self._keys = unique_names(self._names, sep="#")
         self._keyed = bool(data) and isinstance(data[0], Mapping)
         self._count = len(data) if max_rows is None else min(max_rows, len(data))
         self._order: pa.Array | None = None  # display row -> source row, once sorted
