@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from c2q_tui.local.app import create_app
+from c2q_tui.local.app import backend_of, create_app
 from c2q_tui.local.backend import Backend
 from c2q_tui.local.engines.base import (
     Answer,
@@ -118,8 +118,7 @@ class Harness:
 
     @property
     def backend(self) -> Backend:
-        backend: Backend = self.app.state.backend
-        return backend
+        return backend_of(self.app)
 
     @property
     def settings(self) -> LocalSettings:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from c2q_tui.api import EMBEDDED_PACE, Chat2QueryClient, RetryPolicy, wait_for_job
-from c2q_tui.local.app import create_app
+from c2q_tui.local.app import backend_of, create_app
 from c2q_tui.local.backend import Backend
 from c2q_tui.local.settings import KeySpec, LocalSettings
 from tests.reliability.faults import FaultyTransport
@@ -113,7 +113,7 @@ def prepared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     async def build() -> None:
         app = create_app(settings_for(root))
-        backend: Backend = app.state.backend
+        backend = backend_of(app)
         try:
             async with direct_client(app) as client:
                 job = await client.create_data_summary(backend.cluster_id, "shop", description="shop")
@@ -146,8 +146,7 @@ class Env:
 
     @property
     def backend(self) -> Backend:
-        backend: Backend = self.app.state.backend
-        return backend
+        return backend_of(self.app)
 
     @property
     def cluster_id(self) -> str:
