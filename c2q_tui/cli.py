@@ -6,70 +6,21 @@ Exit codes: 0 success, 1 a failure reported in one line on stderr, 2 a usage err
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from c2q_tui import __version__
 from c2q_tui.configfile import ConfigError
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-
-def _common(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
-    # a subcommand's copy must not reset what was given before the subcommand's name
-    default = argparse.SUPPRESS if sub else None
-    p.add_argument(
-        "--profile", default=default, help="profile name from config.toml (default: the config's default)"
-    )
-    p.add_argument("--database-url", default=default, help="embedded backend on this SQLAlchemy database URL")
+if TYPE_CHECKING:
+    import argparse
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser; `serve`'s options are only defined when `argv` names it, since defining them
-    imports the backend (SQLAlchemy, sqlglot), which the app and `ask` would otherwise pay for at
-    every start. With no `argv` every option is defined."""
-    parser = _Parser(prog="c2q-tui", description="Ask your database questions in plain language.")
-    parser.add_argument("--version", action="version", version=f"c2q-tui {__version__}")
-    _common(parser)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    """The parser (`cliparser.py`); `serve`'s options only when `argv` names it."""
+    from c2q_tui.cliparser import build_parser as build
 
-    ask = sub.add_parser("ask", help="ask one question and print the answer")
-    ask.add_argument("question", help="the question, in plain language")
-    _common(ask, sub=True)
-    where = ask.add_mutually_exclusive_group()
-    where.add_argument("--session", type=int, metavar="ID", help="continue this session")
-    where.add_argument("--new-session", action="store_true", help="start a new session")
-    ask.add_argument("--mode", choices=["direct", "auto_breakdown"], default="direct")
-    ask.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
-    ask.add_argument("--sql-only", action="store_true", help="print only the SQL")
-    ask.add_argument(
-        "--timeout", type=float, default=300.0, metavar="SECONDS", help="give up waiting after this long"
-    )
-
-    sessions = sub.add_parser("sessions", help="list the profile's sessions")
-    _common(sessions, sub=True)
-    sessions.add_argument("--remote", action="store_true", help="ask the service (costs one request)")
-
-    cfg = sub.add_parser("config", help="show the resolved configuration (secrets redacted)")
-    _common(cfg, sub=True)
-    cfg.add_argument(
-        "--store-key",
-        action="store_true",
-        help="read the active profile's private key from stdin and keep it in the OS keyring",
-    )
-
-    serve = sub.add_parser("serve", help="run the embedded Chat2Query-compatible backend over HTTP")
-    if argv is None or "serve" in argv:
-        from c2q_tui.local import serve as serve_mod
-
-        serve_mod.add_arguments(serve)
-    return parser
+    return build(argv)
 
 
 def _setup_logging() -> None:
@@ -94,27 +45,31 @@ def _setup_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(argv).parse_args(argv)
-    if args.command != "serve":
+    # the bare command, the app on the default profile, needs no parser (argparse is ~3 ms of start-up)
+    args = build_parser(argv).parse_args(argv) if argv else None
+    command = args.command if args is not None else None
+    if command != "serve":
         _setup_logging()
-    if args.command in ("ask", "config"):
+    if command in ("ask", "config"):
         _warn_if_config_is_readable()
     try:
-        if args.command == "ask":
+        if args is None:
+            return _run_app(None, None)
+        if command == "ask":
             from c2q_tui.ask import run_ask
 
             return run_ask(args)
-        if args.command == "sessions":
+        if command == "sessions":
             from c2q_tui.ask import run_sessions
 
             return run_sessions(args)
-        if args.command == "config":
+        if command == "config":
             return _run_config(args)
-        if args.command == "serve":
+        if command == "serve":
             from c2q_tui.local import serve as serve_mod
 
             return serve_mod.run(args)
-        return _run_app(args)
+        return _run_app(args.profile, args.database_url)
     except ConfigError as e:
         print(f"c2q-tui: configuration error: {e}", file=sys.stderr)
         return 1
@@ -176,7 +131,7 @@ def _run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def _run_app(profile: str | None, database_url: str | None) -> int:
     import gc
 
     # Start-up makes ~300k objects that live as long as the app; the collector scanning them while
@@ -188,6 +143,6 @@ def _run_app(args: argparse.Namespace) -> int:
         # a configuration error still ends the app with the message above and status 1
         from c2q_tui.tui.app import run_app
 
-        return run_app(args.profile, database_url=args.database_url, gc_paused=True)
+        return run_app(profile, database_url=database_url, gc_paused=True)
     finally:
         gc.enable()

@@ -28,7 +28,6 @@ from textual.worker import Worker, WorkerState
 
 from c2q_tui import paths
 from c2q_tui.configfile import ConfigError
-from c2q_tui.history import History
 from c2q_tui.tui import actions, flows
 from c2q_tui.tui.assisting import AssistMixin
 from c2q_tui.tui.dashboard_actions import DashboardsMixin
@@ -50,6 +49,7 @@ from c2q_tui.tui.workers import Connector
 if TYPE_CHECKING:
     from c2q_tui.config import Profile, Resolved
     from c2q_tui.connection import Connection
+    from c2q_tui.history import History
 
 
 def open_connection(*args: Any, **kwargs: Any) -> Connection:
@@ -112,6 +112,8 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         """Opened on first use, normally by `_start`: opening migrates the file, which the first frame
         need not wait for."""
         if self._history is None:
+            from c2q_tui.history import History
+
             self._history = History()
         return self._history
 
@@ -179,8 +181,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         profile = self.profile  # at launch, resolving it is the first thing after the first frame
         if self.config_error is not None:
             return
-        if self._history is None:  # here, on the UI thread, before any worker could race to open it
-            self._history = History()
+        _ = self.history  # opened here, on the UI thread, before any worker could race to open it
         self._header("connecting…", busy=True)
         self.generation += 1
         self.connect_worker(profile, self.generation)

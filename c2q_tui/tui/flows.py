@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from c2q_tui.history import History
 from c2q_tui.tui.lazy import lazy_module
 
 if TYPE_CHECKING:
     from c2q_tui import api
     from c2q_tui.config import Profile
     from c2q_tui.connection import Connection
+    from c2q_tui.history import History
 else:  # the API client (httpx, pydantic models) loads when a worker first needs it, after the first frame
     api = lazy_module("c2q_tui.api")
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from c2q_tui.history import SessionRow
 from c2q_tui.tui.messages import SessionLoaded, SessionRenamed, SessionReset, SessionSelected
 from c2q_tui.tui.screens.main import MainScreen
 from c2q_tui.tui.state import AppState, Refinement, Session, Turn
@@ -23,6 +22,7 @@ from c2q_tui.tui.workers import WorkerMixin
 if TYPE_CHECKING:  # annotations only: the API client (httpx, pydantic) loads after the first frame
     from c2q_tui.config import Profile
     from c2q_tui.connection import Connection
+    from c2q_tui.history import SessionRow
 
 
 class SessionsMixin(WorkerMixin):

@@ -7,10 +7,11 @@ Textual, so the bookkeeping (drafts, running jobs, selection) is testable on its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from c2q_tui.formats import AnswerView, TaskView, answer_view
-from c2q_tui.history import RefinementRow, SessionRow, TurnRow
+if TYPE_CHECKING:  # annotations only: both load once the first answer or history row needs them
+    from c2q_tui.formats import AnswerView, TaskView
+    from c2q_tui.history import RefinementRow, SessionRow, TurnRow
 
 # A turn is "waiting" while the app is not connected yet (or its draft session is being opened by an
 # earlier question); "submitting" while its request is on the way; "running" once it has a job id.
@@ -89,6 +90,8 @@ class Turn:
         return self.status in OPEN
 
     def view(self) -> AnswerView:
+        from c2q_tui.formats import answer_view
+
         job = {"job_id": self.job_id, "status": self.status, "reason": self.reason, "result": self.result}
         return answer_view(self.question, job, session_id=self.session_id, requests_spent=self.requests_spent)
 

@@ -18,7 +18,6 @@ from textual import work
 from textual.app import App
 
 from c2q_tui.configfile import ConfigError
-from c2q_tui.history import History
 from c2q_tui.tui import flows
 from c2q_tui.tui.lazy import lazy_module
 from c2q_tui.tui.messages import (
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from c2q_tui import api
     from c2q_tui.config import Profile
     from c2q_tui.connection import Connection
+    from c2q_tui.history import History
 else:  # the API client (httpx, pydantic models) loads when a worker first needs it, after the first frame
     api = lazy_module("c2q_tui.api")
 

@@ -71,7 +71,7 @@ async def test_answer_fills_rows_and_chart_then_export_and_copy(home: Any) -> No
         assert grid.row_count == 11
         assert chart.charted and chart.spec is not None
         before = chart.spec.kind
-        app.main.result_tabs.active = "tab-chart"
+        app.main.show_results("chart")
         chart.focus()
         await pilot.press("t")
         assert chart.spec is not None and chart.spec.kind != before

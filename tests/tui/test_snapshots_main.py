@@ -126,7 +126,7 @@ def test_chart_tab(snap_compare: Any, snap_app: C2QApp) -> None:
         app = pilot.app
         assert isinstance(app, C2QApp)
         await ask(pilot, "total revenue by sector")
-        app.main.result_tabs.active = "tab-chart"
+        app.main.show_results("chart")
         await pilot.pause()
 
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=scenario(steps))

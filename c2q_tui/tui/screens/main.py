@@ -14,7 +14,7 @@ first frame is up) and the properties below put them in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from textual import events
 from textual.app import ComposeResult
@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Select, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Select, Static
 
 from c2q_tui.tui.widgets.chat_pane import ChatPane
 from c2q_tui.tui.widgets.quota_meter import QuotaMeter
@@ -30,6 +30,8 @@ from c2q_tui.tui.widgets.session_list import SessionList
 from c2q_tui.tui.widgets.sql_viewer import SqlViewer
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
     from c2q_tui.tui.widgets.assist_panel import AssistPanel
     from c2q_tui.tui.widgets.chart_view import ChartView
     from c2q_tui.tui.widgets.refine_panel import RefinePanel
@@ -87,10 +89,13 @@ class MainScreen(Screen[None]):
                     yield SqlViewer(id="sql")
                 # here come the assist and refine panels, after the first frame
                 # the results area: the rows and a chart of them
-                with Pane(id="results"), TabbedContent(id="result-tabs", initial="tab-rows"):
-                    with TabPane("Rows", id="tab-rows"):
-                        yield GridStandIn(id="grid-stand-in")
-                    yield TabPane("Chart", id="tab-chart")  # the chart goes in when first needed
+                # the results area: the rows and a chart of them, switched by the tabs over them
+                with Pane(id="results"):
+                    yield Vertical(id="result-tabs")  # the tabs come in after the first frame
+                    with ContentSwitcher(id="result-views", initial="rows-view"):
+                        with Vertical(id="rows-view"):
+                            yield GridStandIn(id="grid-stand-in")
+                        yield Vertical(id="chart-view")  # the chart goes in when first needed
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,6 +117,7 @@ class MainScreen(Screen[None]):
 
     def mount_hidden_panels(self) -> None:
         """The app calls this once the first frame is up."""
+        self._mount_result_tabs()
         self._mount_side_panels()
         self.chat.mount_suggestions()
         self.chat.mount_banner()
@@ -127,6 +133,32 @@ class MainScreen(Screen[None]):
 
         self.query_one("#work").mount(AssistPanel(id="assist"), RefinePanel(id="refine"), before="#results")
 
+    _result_tabs = False
+
+    def _mount_result_tabs(self) -> None:
+        """The Rows and Chart tabs, into the two lines kept for them: a Tabs is seven widgets."""
+        if self._result_tabs:
+            return
+        self._result_tabs = True
+        from textual.widgets import Tab, Tabs
+
+        charted = self.query_one("#result-views", ContentSwitcher).current == "chart-view"
+        active = "tab-chart" if charted else None
+        tabs = Tabs(Tab("Rows", id="tab-rows"), Tab("Chart", id="tab-chart"), active=active)
+        self.query_one("#result-tabs").mount(tabs)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id in ("tab-rows", "tab-chart"):
+            self.query_one("#result-views", ContentSwitcher).current = event.tab.id[4:] + "-view"
+
+    def show_results(self, view: Literal["rows", "chart"]) -> None:
+        """Bring the rows or the chart to the front, as a click on its tab does."""
+        self.query_one("#result-views", ContentSwitcher).current = f"{view}-view"
+        if self._result_tabs:
+            from textual.widgets import Tabs
+
+            self.query_one("#result-tabs Tabs", Tabs).active = f"tab-{view}"
+
     def load_results_panes(self) -> None:
         """Put the real grid and chart in place of their stand-ins; later calls do nothing. The first
         use does it (the app empties both as soon as the history has loaded, which is just after
@@ -137,11 +169,11 @@ class MainScreen(Screen[None]):
         from c2q_tui.tui.widgets.chart_view import ChartView
         from c2q_tui.tui.widgets.result_grid import ResultGrid
 
-        self.query_one("#tab-rows").mount(ResultGrid(id="grid"))
+        self.query_one("#rows-view").mount(ResultGrid(id="grid"))
         self.query_one("#grid-stand-in").remove()
         chart = ChartView(id="chart")
         chart.clear("Select an answer to chart its rows.")
-        self.call_later(self._compact_chart, self.query_one("#tab-chart").mount(chart))
+        self.call_later(self._compact_chart, self.query_one("#chart-view").mount(chart))
 
     async def _compact_chart(self, mounted: AwaitMount) -> None:
         await mounted  # the selects exist once the chart has composed
@@ -175,10 +207,6 @@ class MainScreen(Screen[None]):
 
         self.load_results_panes()
         return self.query_one("#chart", ChartView)
-
-    @property
-    def result_tabs(self) -> TabbedContent:
-        return self.query_one("#result-tabs", TabbedContent)
 
     @property
     def assist(self) -> AssistPanel:

@@ -9,11 +9,10 @@ a selection never picks them up.
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult, SuspendNotSupported
@@ -24,17 +23,13 @@ from textual.theme import Theme
 from textual.widgets import Static
 
 from c2q_tui.tui import actions
+from c2q_tui.tui.lazy import lazy_module
 from c2q_tui.tui.widgets.clip import copy
-from c2q_tui.tui.widgets.sql_text import (
-    SqlPalette,
-    diff_lines,
-    highlight_sql,
-    line_numbers,
-    pretty_sql,
-    render_side_by_side,
-    render_unified,
-    side_by_side,
-)
+
+if TYPE_CHECKING:
+    from c2q_tui.tui.widgets import sql_text
+else:  # sqlglot and pygments load with the first statement shown, not before the first frame
+    sql_text = lazy_module("c2q_tui.tui.widgets.sql_text")
 
 ViewerMode = Literal["empty", "sql", "error", "diff"]
 DiffView = Literal["unified", "split", "new"]
@@ -156,7 +151,7 @@ class SqlViewer(ScrollableContainer):
 
     def show_diff(self, old_sql: str, new_sql: str, explanation: str, *, dialect: str = "mysql") -> None:
         """Show how a refinement rewrote the SQL: the explanation over a line diff."""
-        self._old_formatted = pretty_sql(_normalise(old_sql), dialect)
+        self._old_formatted = sql_text.pretty_sql(_normalise(old_sql), dialect)
         self._explanation = explanation
         self._diff_view = "unified"
         self._set("diff", new_sql, dialect)
@@ -187,7 +182,7 @@ class SqlViewer(ScrollableContainer):
     # ------------------------------------------------------------ rendering
 
     def _set(self, mode: ViewerMode, sql: str, dialect: str) -> None:
-        self._formatted = pretty_sql(_normalise(sql), dialect) if sql.strip() else ""
+        self._formatted = sql_text.pretty_sql(_normalise(sql), dialect) if sql.strip() else ""
         if mode == "sql" and not self._formatted:
             mode = "empty"
         self._mode, self._sql, self._dialect = mode, sql, dialect
@@ -206,7 +201,7 @@ class SqlViewer(ScrollableContainer):
                 return
             self.mount_parts()  # which comes back here
             return
-        palette = SqlPalette.from_variables(self.app.theme_variables)
+        palette = sql_text.SqlPalette.from_variables(self.app.theme_variables)
         explanation = self.query_one("#sql-explanation", Static)
         gutter = self.query_one("#sql-gutter", _Gutter)
         code = self.query_one("#sql-code", Static)
@@ -225,20 +220,21 @@ class SqlViewer(ScrollableContainer):
             gutter.display = False
             code.update(Text(self._placeholder, style="dim italic"))
         elif self._mode == "diff" and self._diff_view == "unified":
-            numbers, body = render_unified(
-                diff_lines(self._old_formatted, self._formatted), palette, self._dialect
+            numbers, body = sql_text.render_unified(
+                sql_text.diff_lines(self._old_formatted, self._formatted), palette, self._dialect
             )
             gutter.update(numbers)
             code.update(body)
         elif self._mode == "diff" and self._diff_view == "split":
             gutter.display = False
-            code.update(render_side_by_side(side_by_side(self._old_formatted, self._formatted), palette))
+            pairs = sql_text.side_by_side(self._old_formatted, self._formatted)
+            code.update(sql_text.render_side_by_side(pairs, palette))
         elif not self._formatted:  # an error without SQL, e.g. "the question was not understood"
             gutter.display = False
             code.update("")
         else:
-            gutter.update(line_numbers(self._formatted.count("\n") + 1))
-            code.update(highlight_sql(self._formatted, palette, self._dialect))
+            gutter.update(sql_text.line_numbers(self._formatted.count("\n") + 1))
+            code.update(sql_text.highlight_sql(self._formatted, palette, self._dialect))
 
     # ------------------------------------------------------------ actions
 
@@ -278,6 +274,8 @@ class SqlViewer(ScrollableContainer):
                         severity="warning", markup=False)
             return
         try:
+            import shlex
+
             command = shlex.split(editor)
         except ValueError as error:
             self.notify(f"Cannot read $EDITOR ({editor!r}): {error}", severity="error", markup=False)
