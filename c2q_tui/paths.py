@@ -33,6 +33,14 @@ def data_dir() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """What can be rebuilt at any time (the parsed stylesheet)."""
+    home = _home()
+    path = home / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"
 

@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 
 from c2q_tui import paths
 from c2q_tui.configfile import ConfigError
-from c2q_tui.tui import actions, flows
+from c2q_tui.tui import actions, css_cache, flows
 from c2q_tui.tui.assisting import AssistMixin
 from c2q_tui.tui.dashboard_actions import DashboardsMixin
 from c2q_tui.tui.messages import (
@@ -103,6 +103,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
         self._pending_resume: list[Turn] = []
         self._status = "starting…"
         self.register_themes()
+        self._css_restored = css_cache.restore(self.stylesheet)  # with the theme's variables set
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -178,6 +179,7 @@ class C2QApp(DashboardsMixin, AssistMixin, ToolsMixin):
             self._gc_paused = False
             gc.freeze()
             gc.enable()
+        css_cache.save_if_missed(self.stylesheet, self._css_restored)
         profile = self.profile  # at launch, resolving it is the first thing after the first frame
         if self.config_error is not None:
             return

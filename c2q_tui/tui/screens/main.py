@@ -76,10 +76,9 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
-            yield Static(Content.styled("c2q-tui", "bold"), id="brand")
-            yield Static("", id="profile-label")
-            yield Static("", id="database-label")
-            yield Static("", id="conn-status")
+            # the name, profile and database in one Static: a widget less to style and draw at start-up
+            yield Static(self._title(), id="brand", markup=False)
+            yield Static("", id="conn-status", markup=False)
             yield QuotaMeter(id="quota")
         with Horizontal(id="body"):
             yield SessionList(id="sidebar")
@@ -233,16 +232,19 @@ class MainScreen(Screen[None]):
     def set_header(
         self, *, profile: str, database: str, status: str, busy: bool = False, error: bool = False
     ) -> None:
-        self.query_one("#profile-label", Static).update(
-            Content.assemble(("profile ", "dim"), (profile, "bold"))
-        )
-        self.query_one("#database-label", Static).update(
-            Content.assemble(("database ", "dim"), (database or "…", "bold"))
-        )
+        self.query_one("#brand", Static).update(self._title(profile, database or "…"))
         conn = self.query_one("#conn-status", Static)
         conn.update(Content(status))
         conn.set_class(busy, "-busy")
         conn.set_class(error, "-error")
+
+    @staticmethod
+    def _title(profile: str = "", database: str = "") -> Content:
+        parts: list[tuple[str, str] | str] = [("c2q-tui", "bold $accent")]
+        if profile:
+            parts += ["  ", ("profile ", "dim"), (profile, "bold"), "  ", ("database ", "dim"),
+                      (database, "bold")]
+        return Content.assemble(*parts)
 
     def pane_of(self, widget: object) -> str | None:
         """The id of the innermost pane holding `widget`, for maximising it."""
