@@ -87,3 +87,27 @@ async def test_questions_and_answers_are_text_not_markup(home: Any) -> None:
         assert card is not None
         assert "[bold red]how many[/] companies are there" in str(card.query_one(".question").render())
         assert app.main.sidebar.entries[0].title.startswith("[bold red]")
+
+
+async def test_the_rows_and_chart_tabs_switch_by_click_and_by_keys(home: Any) -> None:
+    from textual.widgets import ContentSwitcher, Tabs
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_ready(pilot)
+        await ask(pilot, "total revenue by sector")
+        views = app.main.query_one("#result-views", ContentSwitcher)
+        tabs = app.main.query_one("#result-tabs Tabs", Tabs)
+        assert views.current == "rows-view" and tabs.active == "tab-rows"
+        assert app.main.grid.region.height > 5  # the rows are on screen
+        await pilot.click("#tab-chart")
+        await pilot.pause()
+        assert views.current == "chart-view" and tabs.active == "tab-chart"
+        assert app.main.chart.region.height > 5 and app.main.grid.region.height == 0
+        tabs.focus()
+        await pilot.press("left")
+        await pilot.pause()
+        assert views.current == "rows-view" and app.main.grid.region.height > 5
+        app.main.show_results("chart")  # what the app does to bring the chart forward
+        await pilot.pause()
+        assert tabs.active == "tab-chart" and views.current == "chart-view"

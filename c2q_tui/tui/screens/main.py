@@ -14,13 +14,14 @@ first frame is up) and the properties below put them in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Footer, Select, Static
 
@@ -46,18 +47,21 @@ class Pane(Vertical):
 
 
 class GridStandIn(Widget):
-    """Draws what an empty ResultGrid draws (a blank area over its status line) until the grid is in."""
+    """Draws what an empty ResultGrid draws (a blank area over its status line) until the grid is in;
+    one widget rather than the grid's two Statics."""
 
-    # ResultGrid's own rules for its empty state and status line, so both draw alike
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"grid-stand-in--status"}
+    # ResultGrid's own rule for its status line, so both draw alike
     DEFAULT_CSS = """
-    GridStandIn { height: 1fr; layout: vertical; }
-    GridStandIn > .empty { height: 1fr; width: 1fr; content-align: center middle; color: $text-muted; }
-    GridStandIn > .status { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
+    GridStandIn { height: 1fr; }
+    GridStandIn > .grid-stand-in--status { background: $panel; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="empty", markup=False)
-        yield Static("", classes="status", markup=False)
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y != self.size.height - 1:
+            return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, self.get_component_rich_style("grid-stand-in--status"))
 
 
 PANES = ("sidebar", "chat", "sql-pane", "assist", "results", "work")
@@ -80,21 +84,20 @@ class MainScreen(Screen[None]):
             yield Static(self._title(), id="brand", markup=False)
             yield Static("", id="conn-status", markup=False)
             yield QuotaMeter(id="quota")
-        with Horizontal(id="body"):
-            yield SessionList(id="sidebar")
-            yield ChatPane(clock=self.clock, live=self.live, id="chat")
-            with Pane(id="work"):
-                with Pane(id="sql-pane"):
-                    yield SqlViewer(id="sql")
-                # here come the assist and refine panels, after the first frame
-                # the results area: the rows and a chart of them
-                # the results area: the rows and a chart of them, switched by the tabs over them
-                with Pane(id="results"):
-                    yield Vertical(id="result-tabs")  # the tabs come in after the first frame
-                    with ContentSwitcher(id="result-views", initial="rows-view"):
-                        with Vertical(id="rows-view"):
-                            yield GridStandIn(id="grid-stand-in")
-                        yield Vertical(id="chart-view")  # the chart goes in when first needed
+        # the screen lays these out side by side (app.tcss); the header and the footer are docked
+        yield SessionList(id="sidebar")
+        yield ChatPane(clock=self.clock, live=self.live, id="chat")
+        with Pane(id="work"):
+            with Pane(id="sql-pane"):
+                yield SqlViewer(id="sql")
+            # here come the assist and refine panels, after the first frame
+            # the results area: the rows and a chart of them, switched by the tabs over them
+            with Pane(id="results"):
+                yield Vertical(id="result-tabs")  # the tabs come in after the first frame
+                with ContentSwitcher(id="result-views", initial="rows-view"):
+                    with Vertical(id="rows-view"):
+                        yield GridStandIn(id="grid-stand-in")
+                    yield Vertical(id="chart-view")  # the chart goes in when first needed
         yield Footer()
 
     def on_mount(self) -> None:
