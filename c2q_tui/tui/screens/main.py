@@ -7,8 +7,9 @@ Start-up: the first frame holds only what it shows. The result grid (pyarrow, te
 and the chart (plotext) cost ~150 ms to import and mount, so it has stand-ins that draw what their
 empty states draw (the chart's tab is not visible then); the refine and assist panels and the chat's
 suggestions start hidden, so they are not there at all (their Buttons alone bring 7 kB of CSS to
-parse), nor are their modules imported. `load_results_panes`, `mount_hidden_panels` (called once the
-first frame is up) and the properties below put them in.
+parse), nor are their modules imported; the Rows/Chart tabs (seven widgets) come into two lines kept
+for them. `load_results_panes`, `mount_hidden_panels` (called once the first frame is up) and the
+properties below put them in.
 """
 
 from __future__ import annotations
