@@ -90,7 +90,8 @@ async def test_restart_shows_history_without_any_request(home: Any) -> None:
 
             def shown() -> bool:
                 card = again.main.chat.card(second)
-                return card is not None and "done" in str(card.query_one(".status").render())
+                status = card.query(".status") if card is not None else None  # empty until composed
+                return bool(status) and "done" in str(status.first().render())
 
             await wait_for(pilot, lambda: seen.of(HistoryLoaded) and shown())
             assert again.conn is None
