@@ -50,8 +50,8 @@ def _stamp(stylesheet: Stylesheet) -> tuple[Any, ...]:
     return (FORMAT, sys.version, files, sorted(_variables(stylesheet).items()))
 
 
-def cache_file(stylesheet: Stylesheet) -> Path:
-    crc = zlib.crc32(repr(_stamp(stylesheet)).encode())
+def cache_file(stamp: tuple[Any, ...]) -> Path:
+    crc = zlib.crc32(repr(stamp).encode())
     return paths.cache_dir() / f"{PREFIX}{crc:08x}.pickle"
 
 
@@ -66,10 +66,11 @@ def restore(stylesheet: Stylesheet) -> set[tuple[Any, ...]]:
     cache = getattr(stylesheet, "_parse_cache", None)
     if cache is None:
         return set()
+    stamp = _stamp(stylesheet)
     try:
-        with cache_file(stylesheet).open("rb") as f:
-            stamp, entries = pickle.load(f)
-        if not stamp or stamp != _stamp(stylesheet):
+        with cache_file(stamp).open("rb") as f:
+            saved, entries = pickle.load(f)
+        if not stamp or saved != stamp:
             return set()
         restored = set()
         for key, rules in entries:
@@ -92,16 +93,17 @@ def save_if_missed(stylesheet: Stylesheet, restored: set[tuple[Any, ...]]) -> bo
     entries = [(key, rules) for key in wanted if (rules := cache.get(key)) is not None]
     if not entries:
         return False
+    stamp = _stamp(stylesheet)
     temp: Path | None = None
     try:
-        target = cache_file(stylesheet)
+        target = cache_file(stamp)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         with contextlib.suppress(FileNotFoundError):
             for old in target.parent.glob(f"{PREFIX}*.pickle"):  # another theme's or version's
                 old.unlink()
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((_stamp(stylesheet), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((stamp, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, target)
         return True
     except Exception:  # a read-only cache dir, unpicklable rules: the next launch parses
